@@ -19,4 +19,5 @@ def harness_home() -> Path:
 
 
 def demo_models_dir() -> Path:
-    return harness_home() / "demo-models"
+    """Built demo checkpoints; `HARNESS_DEMO_MODELS` lets tests share one build across stores."""
+    return Path(os.environ.get("HARNESS_DEMO_MODELS", harness_home() / "demo-models")).resolve()

@@ -14,6 +14,9 @@ fi
 start=$(date +%s)
 python3.11 -m venv "$venv" 2>/dev/null || python3 -m venv "$venv"
 pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
+# This machine kind's pip.conf lists two extra local indexes; pip warns for every package missing
+# from them. Those warnings are noise, everything else pip says is kept.
+exec 2> >(grep -v --line-buffered "is neither a file nor a directory" >&2)
 # torch==2.13.0+cpu resolves to the CPU wheel on local disk (pip's find-links); every package is
 # pinned and installed with --no-deps, so nothing can pull a CUDA build of torch or triton.
 "${pip[@]}" install --no-deps -r "$lock"

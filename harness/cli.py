@@ -1,0 +1,156 @@
+"""The `harness` command (DESIGN.md section 7). Thin: parse, call one function, print.
+
+Every command takes --tracking-uri and --json; with --json, stdout carries one JSON document and
+human text goes to stderr.
+"""
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from harness.errors import InputError
+
+
+def _quiet_libraries() -> None:
+    # The engines and MLflow log at INFO by default, which buries the progress bars and results.
+    os.environ.setdefault("VLLM_LOGGING_LEVEL", "ERROR")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    for name in ("alembic", "mlflow", "lm_eval", "vllm", "datasets", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def human(self, text: str) -> None:
+        print(text, file=sys.stderr if self.as_json else sys.stdout)
+
+    def result(self, document: object, text: str) -> None:
+        if self.as_json:
+            print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+        else:
+            print(text)
+
+
+def _client(args: argparse.Namespace):  # -> MlflowClient; imported late: mlflow takes seconds
+    from harness.evidence.tracking import connect
+
+    return connect(args.tracking_uri)
+
+
+def cmd_submit(args: argparse.Namespace, out: Output) -> None:
+    from registry.register import submit
+
+    r = submit(Path(args.manifest), _client(args), progress=not args.json)
+    state = "already registered as" if r.existing else "registered as"
+    out.result(asdict(r), f"{r.name}: {state} version {r.version}\nfingerprint {r.fingerprint}")
+
+
+def cmd_models(args: argparse.Namespace, out: Output) -> None:
+    from harness.models import list_models, render_models
+
+    rows = list_models(_client(args), enterprise=args.enterprise, sector=args.sector)
+    out.result(rows, render_models(rows))
+
+
+def cmd_run(args: argparse.Namespace, out: Output) -> None:
+    from harness.evaluate import evaluate
+
+    e = evaluate(_client(args), args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json)
+    lines = [f"run {e.run_id}: {e.model}/{e.version}"]
+    lines += [f"  {k} = {v:.4f}" for k, v in sorted(e.metrics.items()) if k.count("/") <= 2 and not k.endswith(("_ci_low", "_ci_high"))]
+    lines += [f"  verdict {v.suite}/{v.bank}: {v.rate} {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} ({v.threshold.clause}) {v.sample_note}" for v in e.verdicts]
+    out.result({"run_id": e.run_id, "model": e.model, "version": e.version, "metrics": e.metrics}, "\n".join(lines))
+
+
+def _render_rows(rows: list, fmt: str) -> str:
+    from harness.compare import render_csv, render_table
+
+    return render_csv(rows) if fmt == "csv" else render_table(rows)
+
+
+def cmd_compare(args: argparse.Namespace, out: Output) -> None:
+    from harness.compare import as_json, leaderboard
+
+    rows = leaderboard(_client(args), profile=args.profile)
+    if args.format == "json":
+        args.json = True
+    Output(args.json).result(as_json(rows), _render_rows(rows, args.format))
+
+
+def cmd_demo(args: argparse.Namespace, out: Output) -> None:
+    from harness.compare import as_json
+    from harness.demo.job import run_demo
+    from harness.evidence.tracking import default_tracking_uri
+
+    client = _client(args)
+    registered, evaluations, rows = run_demo(client, engine=args.engine, limit=args.limit, rebuild=args.rebuild, progress=not args.json)
+    for r in registered:
+        out.human(f"submitted {r.name}/{r.version} (fingerprint {r.fingerprint[:16]}…{', already registered' if r.existing else ''})")
+    uri = args.tracking_uri or default_tracking_uri()
+    text = "\n".join([
+        "",
+        "Demo comparison (read back from MLflow; demo data are project-written samples, not filing-grade evidence):",
+        _render_rows(rows, "table"),
+        "",
+        f"Browse the runs: mlflow ui --backend-store-uri {uri}" if uri.startswith("sqlite") else f"Runs are on {uri}",
+    ])
+    out.result({"registered": [asdict(r) for r in registered], "runs": [e.run_id for e in evaluations], "comparison": as_json(rows)}, text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--tracking-uri", help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else the embedded local store)")
+    common.add_argument("--json", action="store_true", help="print one JSON document on stdout; human text goes to stderr")
+    parser = argparse.ArgumentParser(prog="harness", description="Register and evaluate Chinese vertical large models; evidence in MLflow.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace, Output], None], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("demo", cmd_demo, "build the bundled tiny models, submit them, run the demo profile on each, print a comparison")
+    p.add_argument("--engine", choices=("vllm", "hf"), help="engine for the runs (default: the profile's, vllm)")
+    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the demo checkpoints even when cached")
+
+    p = command("submit", cmd_submit, "validate a submission manifest and its checkpoint, fingerprint it, register it")
+    p.add_argument("manifest", help="the submission manifest (YAML); see registry/examples/submission.yaml")
+
+    p = command("models", cmd_models, "registered models and versions with their fingerprints")
+    p.add_argument("--enterprise", help="only this enterprise (legal name or USCC)")
+    p.add_argument("--sector", help="only models that declare this sector code")
+
+    p = command("run", cmd_run, "run a profile against a registered model version")
+    p.add_argument("profile", help="a profile name under configs/ or a YAML file")
+    p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
+    p.add_argument("--engine", choices=("vllm", "hf", "openai"), help="override the profile's engine")
+    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
+
+    p = command("compare", cmd_compare, "leaderboard of finished evaluation runs, with confidence intervals and verdicts")
+    p.add_argument("--profile", help="only runs of this profile")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _quiet_libraries()
+    try:
+        args.handler(args, Output(args.json))
+    except InputError as e:
+        for problem in e.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The committee's leaderboard: finished evaluation runs read back from MLflow, side by side."""
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+
+from mlflow import MlflowClient
+from mlflow.entities import Run, ViewType
+
+from harness import text_table
+from harness.evidence import names
+
+BANK_LABELS = {"should_refuse": "应拒答 refusal", "should_not_refuse": "非拒答 refusal"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    rate: float
+    low: float
+    high: float
+    n: int
+    passed: bool | None  # None where the column has no threshold
+
+    def __str__(self) -> str:
+        mark = "" if self.passed is None else (" PASS" if self.passed else " FAIL")
+        return f"{self.rate:.1%} [{self.low:.1%},{self.high:.1%}] n={self.n}{mark}"
+
+
+@dataclass(frozen=True)
+class Row:
+    run_id: str
+    model: str
+    version: str
+    profile: str
+    engine: str
+    cells: dict[str, Cell]
+
+
+def _cells(run: Run) -> dict[str, Cell]:
+    m = run.data.metrics
+    cells = {}
+    for key in sorted(m):
+        parts = key.split("/")
+        if len(parts) == 2 and parts[1] == "accuracy":
+            label, prefix, passed = f"{parts[0]} accuracy", parts[0], None
+        elif len(parts) == 3 and parts[2] == "refusal_rate":
+            label, prefix = f"{parts[0]} {BANK_LABELS.get(parts[1], parts[1])}", f"{parts[0]}/{parts[1]}"
+            verdict = run.data.tags.get(names.verdict_tag(parts[0], parts[1]))
+            passed = json.loads(verdict)["passed"] if verdict else None
+        else:
+            continue
+        cells[label] = Cell(m[key], m[f"{key}_ci_low"], m[f"{key}_ci_high"], int(m[f"{prefix}/n"]), passed)
+    return cells
+
+
+def leaderboard(client: MlflowClient, *, profile: str | None = None, run_ids: list[str] | None = None) -> list[Row]:
+    """Latest finished run per (model version, profile, engine), best first on the first column."""
+    wanted = (lambda n: n == names.evaluation_experiment(profile)) if profile else (lambda n: n.startswith(names.evaluation_experiment("")))
+    experiments = [e.experiment_id for e in client.search_experiments(view_type=ViewType.ACTIVE_ONLY) if wanted(e.name)]
+    if not experiments:
+        return []
+    runs = client.search_runs(
+        experiments, filter_string=f"attributes.status = 'FINISHED' and tags.`{names.T_KIND}` = 'evaluation'", order_by=["attributes.start_time DESC"], max_results=5000
+    )
+    latest: dict[tuple[str, ...], Row] = {}
+    for run in runs:
+        if run_ids is not None and run.info.run_id not in run_ids:
+            continue
+        p = run.data.params
+        key = (p[names.P_MODEL_NAME], p[names.P_MODEL_VERSION], p[names.P_PROFILE], p[names.P_ENGINE])
+        latest.setdefault(key, Row(run.info.run_id, *key, cells=_cells(run)))
+    rows = list(latest.values())
+    first = next((label for row in rows for label in row.cells), None)
+    return sorted(rows, key=lambda r: -r.cells[first].rate if first in r.cells else 0.0)
+
+
+def _columns(rows: list[Row]) -> list[str]:
+    return sorted({label for row in rows for label in row.cells})
+
+
+def render_table(rows: list[Row]) -> str:
+    if not rows:
+        return "no finished evaluation runs"
+    header = ["model", "version", "profile", "engine", *_columns(rows)]
+    body = [[r.model, r.version, r.profile, r.engine, *(str(r.cells[c]) if c in r.cells else "-" for c in _columns(rows))] for r in rows]
+    return text_table.render(header, body)
+
+
+def render_csv(rows: list[Row]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = _columns(rows)
+    writer.writerow(["run_id", "model", "version", "profile", "engine", *(f"{c} {part}" for c in columns for part in ("rate", "ci_low", "ci_high", "n", "passed"))])
+    for r in rows:
+        cells = [r.cells.get(c) for c in columns]
+        writer.writerow([r.run_id, r.model, r.version, r.profile, r.engine, *(v for cell in cells for v in ((cell.rate, cell.low, cell.high, cell.n, cell.passed) if cell else ("",) * 5))])
+    return out.getvalue()
+
+
+def as_json(rows: list[Row]) -> list[dict]:
+    return [asdict(r) for r in rows]

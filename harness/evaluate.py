@@ -1,0 +1,148 @@
+"""One evaluation: a profile against a registered model version -> one MLflow run.
+
+Everything that can be checked before the model loads is checked before the run is created
+(profile, model version, checkpoint, fingerprint, suite data), so bad input leaves no run behind.
+A failure after that marks the run FAILED; items already scored stay in its staging files.
+"""
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlflow import MlflowClient
+from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
+
+from benchmarks.catalog import MultipleChoiceSuite, RefusalSuite
+from harness.aggregate import Verdict, mcq_metrics, refusal_metrics, refusal_verdicts
+from harness.engines import ENGINE_NAMES, Engine, load_engine
+from harness.errors import InputError, Problem
+from harness.evidence import names
+from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
+from harness.plan import PlannedSuite, plan
+from harness.profiles import Profile, load_profile, profile_path
+from harness.scoring.multiple_choice import score_mcq
+from harness.scoring.refusal import score_refusal
+from harness.store import ItemWriter, staging_dir
+from registry.fingerprint import verify
+from registry.register import registered_fingerprint, resolve_version
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    run_id: str
+    model: str
+    version: str
+    metrics: dict[str, float]
+    verdicts: list[Verdict]
+
+
+def evaluate(
+    client: MlflowClient,
+    profile_name: str,
+    model_spec: str,
+    *,
+    engine_name: str | None = None,
+    limit: int | None = None,
+    progress: bool = True,
+) -> Evaluation:
+    profile, profile_digest = load_profile(profile_name)
+    engine_name = engine_name or profile.engine.name
+    if engine_name not in ENGINE_NAMES:
+        raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
+    version = resolve_version(client, model_spec)
+    checkpoint = Path(version.tags[names.V_CHECKPOINT])
+    if not checkpoint.is_dir():
+        raise InputError(
+            [Problem(str(checkpoint), "checkpoint", f"the checkpoint of {version.name}/{version.version} is missing", "restore the submitted checkpoint directory")]
+        )
+    verify(checkpoint, registered_fingerprint(client, version), progress=progress)
+    planned = plan(profile, limit)
+
+    run = client.create_run(
+        ensure_experiment(client, names.evaluation_experiment(profile.name)),
+        run_name=f"{version.name}/{version.version} {profile.name}",
+        tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
+    )
+    run_id = run.info.run_id
+    try:
+        client.log_artifact(run_id, str(profile_path(profile_name)))
+        engine = load_engine(engine_name, checkpoint, profile.engine_settings())
+        client.log_batch(
+            run_id,
+            params=[
+                Param(k, str(v))
+                for k, v in {
+                    names.P_MODEL_NAME: version.name,
+                    names.P_MODEL_VERSION: version.version,
+                    names.P_FINGERPRINT: version.tags[names.V_FINGERPRINT],
+                    names.P_ENGINE: engine_name,
+                    names.P_ENGINE_VERSION: engine.version(),
+                    names.P_SEED: profile.seed,
+                    names.P_PROFILE: profile.name,
+                    names.P_PROFILE_DIGEST: profile_digest,
+                    names.P_SUITES: ",".join(s.spec.name for s in planned),
+                    names.P_LIMIT: limit if limit is not None else "none",
+                }.items()
+            ],
+        )
+        metrics: dict[str, float] = {}
+        verdicts: list[Verdict] = []
+        for suite in planned:
+            suite_metrics, suite_verdicts = _run_suite(client, run_id, engine, profile, suite, progress)
+            metrics |= suite_metrics
+            verdicts += suite_verdicts
+        engine.close()
+    except BaseException:
+        client.set_terminated(run_id, "FAILED")
+        raise
+    client.set_terminated(run_id, "FINISHED")
+    return Evaluation(run_id, version.name, version.version, metrics, verdicts)
+
+
+def _run_suite(
+    client: MlflowClient, run_id: str, engine: Engine, profile: Profile, suite: PlannedSuite, progress: bool
+) -> tuple[dict[str, float], list[Verdict]]:
+    spec = suite.spec
+    _log_dataset(client, run_id, suite)
+    items_path = staging_dir(run_id) / names.A_ITEMS_DIR / f"{spec.name}.jsonl"
+    started = time.monotonic()
+    verdicts: list[Verdict] = []
+    with ItemWriter(items_path) as writer:
+        if isinstance(spec, MultipleChoiceSuite):
+            if suite.settings.scorer == "lm-eval":
+                from harness.scoring.lm_eval_bridge import score_mcq_with_lm_eval
+
+                records = score_mcq_with_lm_eval(
+                    engine, spec.name, Path(suite.data_source), suite.subjects, suite.items, suite.settings.num_fewshot, writer
+                )
+            else:
+                records = score_mcq(engine, suite.items, writer, progress=progress)
+            metrics = mcq_metrics(spec.name, records)
+        else:
+            assert isinstance(spec, RefusalSuite)
+            records = score_refusal(engine, suite.items, spec.judge, profile.sampling(), writer, progress=progress)
+            verdicts = refusal_verdicts(spec, records)
+            metrics = refusal_metrics(verdicts)
+    metrics[names.metric(spec.name, "wall_seconds")] = time.monotonic() - started
+    client.log_artifact(run_id, str(items_path), names.A_ITEMS_DIR)
+    stamp = int(time.time() * 1000)
+    client.log_batch(run_id, metrics=[Metric(k, v, stamp, 0) for k, v in metrics.items()])
+    for v in verdicts:
+        client.set_tag(run_id, names.verdict_tag(v.suite, v.bank), json.dumps(
+            {"passed": v.passed, "rate": v.rate.rate, "n": v.rate.n, "threshold": v.threshold.describe(), "clause": v.threshold.clause, "note": v.sample_note},
+            ensure_ascii=False,
+        ))
+    return metrics, verdicts
+
+
+def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:
+    client.log_param(run_id, names.suite_param(suite.spec.name, "data_digest"), suite.data_digest)
+    client.log_param(run_id, names.suite_param(suite.spec.name, "n_items"), len(suite.items))
+    dataset = Dataset(
+        name=suite.spec.name,
+        digest=suite.data_digest[:32],
+        source_type="local",
+        source=json.dumps({"path": suite.data_source}),
+    )
+    client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags=[InputTag("mlflow.data.context", "evaluation")])])

@@ -1,0 +1,86 @@
+"""Run profiles (configs/*.yaml): which suites, with which engine settings, seed and sampling."""
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from harness.engines import ENGINE_NAMES, EngineSettings, Sampling
+from harness.errors import InputError, Problem
+from harness.paths import CONFIGS_DIR
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EngineConfig(_Strict):
+    name: str = "vllm"
+    dtype: str = "auto"
+    max_model_len: int = Field(2048, gt=0)
+    extra: dict[str, object] = {}
+
+
+class GenerationConfig(_Strict):
+    max_tokens: int = Field(256, gt=0)
+    temperature: float = Field(0.0, ge=0.0)
+    top_p: float = Field(1.0, gt=0.0, le=1.0)
+
+
+class SuiteRun(_Strict):
+    suite: str
+    num_fewshot: int = Field(0, ge=0, le=5)
+    scorer: Literal["harness", "lm-eval"] = "harness"
+    limit: int | None = Field(None, gt=0)
+
+
+class Profile(_Strict):
+    name: str
+    description: str = ""
+    seed: int = 0
+    engine: EngineConfig = EngineConfig()
+    generation: GenerationConfig = GenerationConfig()
+    suites: list[SuiteRun] = Field(min_length=1)
+
+    def engine_settings(self) -> EngineSettings:
+        return EngineSettings(
+            dtype=self.engine.dtype, max_model_len=self.engine.max_model_len, seed=self.seed, extra=dict(self.engine.extra)
+        )
+
+    def sampling(self) -> Sampling:
+        g = self.generation
+        return Sampling(max_tokens=g.max_tokens, temperature=g.temperature, top_p=g.top_p, seed=self.seed)
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in CONFIGS_DIR.glob("*.yaml"))
+
+
+def profile_path(name_or_path: str) -> Path:
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml"):
+        return candidate
+    return CONFIGS_DIR / f"{name_or_path}.yaml"
+
+
+def load_profile(name_or_path: str) -> tuple[Profile, str]:
+    """The profile and the SHA-256 of its file (recorded with the run)."""
+    path = profile_path(name_or_path)
+    if not path.exists():
+        raise InputError(
+            [Problem(str(path), "PROFILE", f"no profile {name_or_path!r}", f"use a YAML file or one of {available_profiles()}")]
+        )
+    text = path.read_bytes()
+    try:
+        profile = Profile.model_validate(yaml.safe_load(text))
+    except yaml.YAMLError as e:
+        raise InputError([Problem(str(path), "-", f"not valid YAML ({e})", "fix the YAML syntax")]) from e
+    except ValidationError as e:
+        raise InputError(
+            [Problem(str(path), ".".join(map(str, err["loc"])), err["msg"], "see configs/demo.yaml for the schema") for err in e.errors()]
+        ) from e
+    if profile.engine.name not in ENGINE_NAMES:
+        raise InputError([Problem(str(path), "engine.name", f"unknown engine {profile.engine.name!r}", f"use one of {ENGINE_NAMES}")])
+    return profile, hashlib.sha256(text).hexdigest()

@@ -1,0 +1,112 @@
+"""lm-eval's task machinery driven through our loaded engine (no second model load).
+
+Per-subject task configs are generated at run time, each `include:`-ing lm-eval's own `cmmlu`
+template, so prompts, few-shot sampling and the `acc` metric are lm-eval's, not ours.
+"""
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from harness.engines import Engine, Sampling
+from harness.plan import McqItem
+from harness.store import ItemWriter
+
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+from lm_eval import simple_evaluate  # noqa: E402  (after the offline switch)
+from lm_eval.api.instance import Instance  # noqa: E402
+from lm_eval.api.model import LM  # noqa: E402
+from lm_eval.tasks import TaskManager  # noqa: E402
+
+CMMLU_TEMPLATE = Path(simple_evaluate.__code__.co_filename).parent / "tasks" / "cmmlu" / "_default_template_yaml"
+
+
+class EngineLM(LM):
+    """An lm-eval model backed by one of our engines."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    def loglikelihood(self, requests: list[Instance], disable_tqdm: bool = False) -> list[tuple[float, bool]]:
+        results = self.engine.loglikelihood([r.args for r in requests])
+        return [(r.logprob, r.is_greedy) for r in results]
+
+    def loglikelihood_rolling(self, requests: list[Instance], disable_tqdm: bool = False) -> list[float]:
+        raise NotImplementedError("perplexity tasks are not part of any harness suite")
+
+    def generate_until(self, requests: list[Instance], disable_tqdm: bool = False) -> list[str]:
+        texts = []
+        for request in requests:
+            context, options = request.args
+            sampling = Sampling(max_tokens=int(options.get("max_gen_toks", 256)), stop=tuple(options.get("until", ())))
+            texts.extend(self.engine.generate([context], sampling))
+        return texts
+
+
+def write_cmmlu_tasks(directory: Path, suite: str, data_root: Path, subjects: dict[str, str]) -> list[str]:
+    """One lm-eval task per subject over a CMMLU-layout directory; returns the task names."""
+    names = []
+    for key, name_zh in sorted(subjects.items()):
+        task = f"harness_{suite}_{key}"
+        config = {
+            "include": str(CMMLU_TEMPLATE),
+            "task": task,
+            "dataset_path": "csv",
+            "dataset_name": None,
+            "dataset_kwargs": {"data_files": {split: str(data_root / split / f"{key}.csv") for split in ("dev", "test")}},
+            "description": f"以下是关于{name_zh}的单项选择题，请直接给出正确答案的选项。\n\n",
+        }
+        (directory / f"{task}.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        names.append(task)
+    return names
+
+
+def score_mcq_with_lm_eval(
+    engine: Engine,
+    suite: str,
+    data_root: Path,
+    subjects: dict[str, tuple[str, str]],
+    items: Sequence[McqItem],
+    num_fewshot: int,
+    writer: ItemWriter,
+) -> list[dict]:
+    """Score exactly `items` (by doc id) with lm-eval; `subjects` maps key -> (name_zh, category)."""
+    wanted: dict[str, list[int]] = {}
+    for item in items:
+        key, index = item.id.rsplit("/", 1)
+        wanted.setdefault(f"harness_{suite}_{key}", []).append(int(index))
+    with tempfile.TemporaryDirectory() as tmp:
+        write_cmmlu_tasks(Path(tmp), suite, data_root, {k: v[0] for k, v in subjects.items()})
+        output = simple_evaluate(
+            model=EngineLM(engine),
+            tasks=sorted(wanted),
+            num_fewshot=num_fewshot,
+            samples=wanted,
+            task_manager=TaskManager(include_path=tmp),
+            log_samples=True,
+            bootstrap_iters=0,
+        )
+    records = []
+    for task, samples in sorted(output["samples"].items()):
+        key = task.removeprefix(f"harness_{suite}_")
+        for sample in sorted(samples, key=lambda s: s["doc_id"]):
+            logprobs = [float(resp[0]) for resp in sample["filtered_resps"]]
+            prediction = "ABCD"[max(range(len(logprobs)), key=logprobs.__getitem__)]
+            answer = sample["doc"]["Answer"]
+            record = {
+                "id": f"{key}/{sample['doc_id']}",
+                "subject": key,
+                "category": subjects[key][1],
+                "answer": answer,
+                "prediction": prediction,
+                "correct": bool(sample["acc"]),
+                "logprobs": logprobs,
+            }
+            writer.write(record)
+            records.append(record)
+    return records

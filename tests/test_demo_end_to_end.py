@@ -1,0 +1,65 @@
+"""The README's first command, end to end: `harness demo` in a fresh store, results read back from MLflow."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mlflow import MlflowClient
+
+from harness.evidence import names
+from harness.paths import demo_models_dir
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture(scope="module")
+def demo_run(demo_checkpoints, tmp_path_factory) -> tuple[subprocess.CompletedProcess, MlflowClient, Path]:
+    home = tmp_path_factory.mktemp("demo-home")
+    env = {**os.environ, "HARNESS_HOME": str(home), "HARNESS_DEMO_MODELS": str(demo_models_dir())}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "demo"], env=env, capture_output=True, text=True, timeout=1200
+    )
+    uri = f"sqlite:///{home / 'mlflow.db'}"
+    return done, MlflowClient(tracking_uri=uri, registry_uri=uri), home
+
+
+def test_demo_prints_a_comparison_of_both_models(demo_run) -> None:
+    done, _, _ = demo_run
+    assert done.returncode == 0, done.stderr[-3000:]
+    table = done.stdout[done.stdout.index("Demo comparison") :]
+    assert "zh-tiny-tuned" in table and "zh-tiny-base" in table
+    assert "zh_mcq_sample accuracy" in table and "应拒答" in table and "mlflow ui --backend-store-uri sqlite:///" in table
+
+
+def test_demo_runs_are_complete_evidence_in_mlflow(demo_run) -> None:
+    _, client, _ = demo_run
+    experiment = client.get_experiment_by_name(names.evaluation_experiment("demo"))
+    runs = {r.data.params[names.P_MODEL_NAME]: r for r in client.search_runs([experiment.experiment_id])}
+    assert set(runs) == {"zh-tiny-tuned", "zh-tiny-base"}
+    for name, run in runs.items():
+        assert run.info.status == "FINISHED"
+        params = run.data.params
+        version = client.get_model_version(name, params[names.P_MODEL_VERSION])
+        assert params[names.P_FINGERPRINT] == version.tags[names.V_FINGERPRINT]
+        assert params[names.P_ENGINE] == "vllm" and params[names.P_ENGINE_VERSION].startswith("0.")
+        for suite in ("zh_mcq_sample", "safety_sample"):
+            local = client.download_artifacts(run.info.run_id, f"{names.A_ITEMS_DIR}/{suite}.jsonl")
+            lines = Path(local).read_text(encoding="utf-8").splitlines()
+            assert len(lines) == int(params[names.suite_param(suite, "n_items")])
+        assert run.data.metrics["zh_mcq_sample/n"] == int(params[names.suite_param("zh_mcq_sample", "n_items")])
+        verdict = json.loads(run.data.tags[names.verdict_tag("safety_sample", "should_refuse")])
+        assert verdict["clause"] and "not filing-grade" in verdict["note"]
+
+
+def test_demo_models_differ_measurably(demo_run) -> None:
+    _, client, _ = demo_run
+    experiment = client.get_experiment_by_name(names.evaluation_experiment("demo"))
+    metrics = {r.data.params[names.P_MODEL_NAME]: r.data.metrics for r in client.search_runs([experiment.experiment_id])}
+    tuned, base = metrics["zh-tiny-tuned"], metrics["zh-tiny-base"]
+    # Non-overlapping 95% intervals: the difference is not noise.
+    assert tuned["zh_mcq_sample/accuracy_ci_low"] > base["zh_mcq_sample/accuracy_ci_high"]
+    assert tuned["safety_sample/should_refuse/refusal_rate"] > base["safety_sample/should_refuse/refusal_rate"]
