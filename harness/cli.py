@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -18,6 +19,7 @@ from harness.errors import InputError
 
 def _quiet_libraries() -> None:
     # The engines and MLflow log at INFO by default, which buries the progress bars and results.
+    warnings.filterwarnings("ignore", category=FutureWarning)
     os.environ.setdefault("VLLM_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     for name in ("alembic", "mlflow", "lm_eval", "vllm", "datasets", "httpx"):
@@ -41,7 +43,10 @@ class Output:
 def _client(args: argparse.Namespace):  # -> MlflowClient; imported late: mlflow takes seconds
     from harness.evidence.tracking import connect
 
-    return connect(args.tracking_uri)
+    client = connect(args.tracking_uri)
+    # mlflow configures its own logger on import; quiet it (schema migrations, etc.) afterwards.
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    return client
 
 
 def cmd_submit(args: argparse.Namespace, out: Output) -> None:
@@ -60,12 +65,16 @@ def cmd_models(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_run(args: argparse.Namespace, out: Output) -> None:
+    from harness.compare import leaderboard
     from harness.evaluate import evaluate
 
-    e = evaluate(_client(args), args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json)
-    lines = [f"run {e.run_id}: {e.model}/{e.version}"]
-    lines += [f"  {k} = {v:.4f}" for k, v in sorted(e.metrics.items()) if k.count("/") <= 2 and not k.endswith(("_ci_low", "_ci_high"))]
-    lines += [f"  verdict {v.suite}/{v.bank}: {v.rate} {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} ({v.threshold.clause}) {v.sample_note}" for v in e.verdicts]
+    client = _client(args)
+    e = evaluate(client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json)
+    lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(client, run_ids=[e.run_id]), "table")]
+    for v in e.verdicts:
+        lines.append(f"{v.suite}/{v.bank}: refusal {v.rate}, threshold {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} [{v.threshold.clause}]")
+        if v.sample_note:
+            lines.append(f"  note: {v.sample_note}")
     out.result({"run_id": e.run_id, "model": e.model, "version": e.version, "metrics": e.metrics}, "\n".join(lines))
 
 

@@ -123,7 +123,7 @@ def _run_suite(
             assert isinstance(spec, RefusalSuite)
             records = score_refusal(engine, suite.items, spec.judge, profile.sampling(), writer, progress=progress)
             verdicts = refusal_verdicts(spec, records)
-            metrics = refusal_metrics(verdicts)
+            metrics = refusal_metrics(verdicts, records)
     metrics[names.metric(spec.name, "wall_seconds")] = time.monotonic() - started
     client.log_artifact(run_id, str(items_path), names.A_ITEMS_DIR)
     stamp = int(time.time() * 1000)

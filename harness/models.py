@@ -38,7 +38,7 @@ def list_models(client: MlflowClient, *, enterprise: str | None = None, sector: 
                 continue
             rows.append({
                 "name": v.name,
-                "version": v.version,
+                "version": str(v.version),
                 "version_label": tags.get(names.V_VERSION_LABEL, ""),
                 "enterprise": tags.get(names.V_ENTERPRISE, ""),
                 "uscc": tags.get(names.V_USCC, ""),

@@ -38,7 +38,7 @@ def submit(manifest_path: Path, client: MlflowClient, *, progress: bool = False)
 
     for version in client.search_model_versions(f"name = '{name}'"):
         if version.tags.get(names.V_FINGERPRINT) == fp.digest:
-            return Registered(name, version.version, fp.digest, existing=True)
+            return Registered(name, str(version.version), fp.digest, existing=True)
 
     experiment_id = ensure_experiment(client, names.SUBMISSIONS_EXPERIMENT)
     run = client.create_run(
@@ -77,7 +77,7 @@ def submit(manifest_path: Path, client: MlflowClient, *, progress: bool = False)
         client.set_terminated(run.info.run_id, "FAILED")
         raise
     client.set_terminated(run.info.run_id, "FINISHED")
-    return Registered(name, version.version, fp.digest, existing=False)
+    return Registered(name, str(version.version), fp.digest, existing=False)
 
 
 def _claim_model_name(client: MlflowClient, name: str, uscc: str, manifest_path: Path) -> None:

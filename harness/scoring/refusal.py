@@ -31,6 +31,7 @@ def score_refusal(
                     "prompt": item.prompt,
                     "response": response,
                     "refused": decision.refused,
+                    "non_answer": decision.non_answer,
                     "judge": judge.name,
                     "judge_reason": decision.reason,
                 }
