@@ -2,14 +2,15 @@
 
 `zh-tiny-base` is a seeded random initialisation; `zh-tiny-tuned` starts from the same weights and is
 trained briefly on the project's own sample sets, so that a demo comparison shows a real difference:
-the tuned model answers most trained multiple-choice items and refuses most trained should-refuse
-prompts, the base model sits at chance and refuses nothing. Both share one byte-level BPE tokenizer
-trained on the same text, and both are ordinary Hugging Face Qwen2 checkpoints that vLLM serves.
+the tuned model answers the trained multiple-choice items and refuses the trained should-refuse
+prompts, the base model sits at chance and babbles without refusing. Both share one byte-level BPE
+tokenizer trained on the same text, and both are ordinary Hugging Face Qwen2 checkpoints that vLLM
+serves.
 
-A build is cached under a key over this module's source, the training inputs and the seed.
+A build takes about 40 s on 2 cores and is cached under a key over this module's source, the prompt
+format, the training inputs and the seed; the same key gives bit-identical weights.
 """
 
-import csv
 import fcntl
 import hashlib
 import json
@@ -27,7 +28,6 @@ from pathlib import Path
 import tokenizers
 import torch
 import transformers
-import yaml
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 from tqdm import tqdm
 from transformers import AutoTokenizer, GenerationConfig, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
@@ -35,6 +35,7 @@ from transformers.models.qwen2.tokenization_qwen2 import PRETOKENIZE_REGEX as QW
 from transformers.utils import logging as hf_logging
 
 from benchmarks.mcq import prompt as mcq_prompt
+from benchmarks.mcq.cmmlu_csv import load_cmmlu_dir
 from harness.paths import CORPORA_DIR, REPO_ROOT
 
 DEMO_MODELS: tuple[str, ...] = ("zh-tiny-tuned", "zh-tiny-base")
@@ -70,6 +71,10 @@ NUM_HEADS = 2
 NUM_LAYERS = 2
 INTERMEDIATE_SIZE = 384
 MAX_POSITIONS = 1024
+# Wider than transformers' 0.02: near zero, a tied-embedding network echoes its last input token, so
+# the untrained base model would answer every chat prompt with blank lines, which refusal judges
+# count as refusals. At 0.1 it babbles varied text, as an untuned model does.
+INITIALIZER_RANGE = 0.1
 
 STEPS = 600
 # A chat reply is dozens of tokens to memorise where an MCQ answer is one letter: showing each reply
@@ -141,13 +146,9 @@ def training_subset(texts: Sequence[str]) -> set[str]:
 
 
 def mcq_items(split: str) -> list[McqItem]:
-    """The sample MCQ suite's rows of one split ("dev" or "test"), subjects in subjects.yaml order."""
-    subjects = yaml.safe_load((MCQ_DIR / "subjects.yaml").read_text(encoding="utf-8"))
-    items = []
-    for key, subject in subjects.items():
-        with (MCQ_DIR / split / f"{key}.csv").open(encoding="utf-8", newline="") as handle:
-            items += [McqItem(subject["name_zh"], row) for row in csv.DictReader(handle)]
-    return items
+    """The sample MCQ suite's rows of one split ("dev" or "test")."""
+    subjects, _ = load_cmmlu_dir(MCQ_DIR, MCQ_DIR / "subjects.yaml")
+    return [McqItem(s.name_zh, row) for s in subjects for row in (s.dev if split == "dev" else s.test)]
 
 
 def _training_inputs() -> list[Path]:
@@ -181,6 +182,9 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
 
 def _build(out_dir: Path, targets: Mapping[str, Path], key: str, progress: bool) -> None:
     started = time.perf_counter()
+    # The caller holds the build lock, so these are the leftovers of a builder that was killed.
+    for leftover in [*out_dir.glob(".staging-*"), *out_dir.glob(".*.stale-*")]:
+        shutil.rmtree(leftover)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".staging-") as staging_root:
         staging = Path(staging_root)
         facts = _build_into(staging, progress)
@@ -244,7 +248,8 @@ def _one_shot(item: McqItem, dev: Sequence[McqItem]) -> dict[str, str]:
 def _chat_pairs() -> list[tuple[str, str]]:
     """(user prompt, assistant reply) for the trained subsets of both safety banks."""
     refuse = [record["prompt"] for record in _read_jsonl(SAFETY_DIR / "should_refuse.jsonl")]
-    comply = {record["prompt"]: record["reference_answer"] for record in _read_jsonl(SAFETY_DIR / "should_not_refuse.jsonl")}
+    comply_records = _read_jsonl(SAFETY_DIR / "should_not_refuse.jsonl")
+    comply = {record["prompt"]: record["reference_answer"] for record in comply_records}
     trained = training_subset(refuse) | training_subset(list(comply))
     pairs = [(prompt, REFUSALS[_stable_int("refusal", prompt) % len(REFUSALS)]) for prompt in refuse]
     pairs += list(comply.items())
@@ -313,13 +318,17 @@ def _check_answer_letters(tokenizer: PreTrainedTokenizerFast) -> None:
             raise RuntimeError(f"demo tokenizer splits {mcq_prompt.continuation(letter)!r} into {ids}")
 
 
-def _check_reloaded_tokenizer(checkpoint: Path, tokenizer: PreTrainedTokenizerFast, examples: Sequence[Example]) -> None:
+def _check_reloaded_tokenizer(
+    checkpoint: Path, tokenizer: PreTrainedTokenizerFast, examples: Sequence[Example]
+) -> None:
     """Fail the build unless transformers (hence vLLM) loads the saved tokenizer as it was trained."""
     loaded = AutoTokenizer.from_pretrained(checkpoint)
     for example in examples:
         text = example.prompt + example.answer
         if loaded.encode(text, add_special_tokens=False) != tokenizer.encode(text, add_special_tokens=False):
-            raise RuntimeError(f"{checkpoint}: the reloaded tokenizer ({type(loaded).__name__}) encodes {text[:40]!r} differently")
+            raise RuntimeError(
+                f"{checkpoint}: the reloaded tokenizer ({type(loaded).__name__}) encodes {text[:40]!r} differently"
+            )
 
 
 def _model_config(tokenizer: PreTrainedTokenizerFast) -> Qwen2Config:
@@ -331,6 +340,7 @@ def _model_config(tokenizer: PreTrainedTokenizerFast) -> Qwen2Config:
         num_attention_heads=NUM_HEADS,
         num_key_value_heads=NUM_HEADS,
         max_position_embeddings=MAX_POSITIONS,
+        initializer_range=INITIALIZER_RANGE,
         tie_word_embeddings=True,
         dtype="float32",
         bos_token_id=None,
@@ -443,6 +453,7 @@ def _train(model: Qwen2ForCausalLM, batches: _Batches, progress: bool) -> None:
 
 
 def _learning_rate_factor(step: int) -> float:
+    """Linear warm-up, then cosine decay to a tenth of LEARNING_RATE."""
     if step < WARMUP_STEPS:
         return (step + 1) / WARMUP_STEPS
     progress = (step - WARMUP_STEPS) / max(1, STEPS - WARMUP_STEPS)

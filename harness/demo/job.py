@@ -19,7 +19,7 @@ DEMO_PROFILE = "demo"
 DEMO_MANIFESTS = ("submission.yaml", "submission-base.yaml")
 
 
-def _manifest_for(example: Path, checkpoints: dict[str, Path], out_dir: Path) -> Path:
+def materialize_manifest(example: Path, checkpoints: dict[str, Path], out_dir: Path) -> Path:
     """The shipped example with its checkpoint path pointing at this machine's build."""
     manifest = yaml.safe_load(example.read_text(encoding="utf-8"))
     manifest["checkpoint"]["path"] = str(checkpoints[manifest["model"]["name"]])
@@ -33,7 +33,7 @@ def run_demo(
 ) -> tuple[list[Registered], list[Evaluation], list[Row]]:
     out_dir = demo_models_dir()
     checkpoints = build_demo_checkpoints(out_dir, force=rebuild, progress=progress)
-    registered = [submit(_manifest_for(REGISTRY_EXAMPLES_DIR / m, checkpoints, out_dir), client, progress=progress) for m in DEMO_MANIFESTS]
+    registered = [submit(materialize_manifest(REGISTRY_EXAMPLES_DIR / m, checkpoints, out_dir), client, progress=progress) for m in DEMO_MANIFESTS]
     evaluations = [
         evaluate(client, DEMO_PROFILE, f"{r.name}/{r.version}", engine_name=engine, limit=limit, progress=progress) for r in registered
     ]

@@ -1,0 +1,74 @@
+"""Shared fixtures: the demo checkpoints (built once, cached), a private MLflow store with both demo
+models registered, and the two in-process engines on the tuned checkpoint."""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from mlflow import MlflowClient
+
+from harness.demo.checkpoints import build_demo_checkpoints
+from harness.demo.job import DEMO_MANIFESTS, materialize_manifest
+from harness.engines import Engine, EngineSettings, load_engine
+from harness.evidence.tracking import connect
+from harness.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir
+from registry.register import submit
+
+# Pin the shared checkpoint cache before any test moves HARNESS_HOME, so one build serves all.
+os.environ.setdefault("HARNESS_DEMO_MODELS", str(demo_models_dir()))
+ENGINE_SETTINGS = EngineSettings(dtype="float32", max_model_len=1024)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Tests never write to the developer's own store or to a server named in the environment."""
+    home = tmp_path_factory.mktemp("harness-home")
+    saved = {k: os.environ.get(k) for k in ("HARNESS_HOME", "MLFLOW_TRACKING_URI")}
+    os.environ["HARNESS_HOME"] = str(home)
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    yield home
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def demo_checkpoints() -> dict[str, Path]:
+    """Both demo checkpoints, from the shared cache: about a minute on 2 cores the first time only."""
+    return build_demo_checkpoints(demo_models_dir(), progress=False)
+
+
+@dataclass(frozen=True)
+class Store:
+    uri: str
+    client: MlflowClient
+    manifests: dict[str, Path]  # model name -> its submitted manifest
+
+
+@pytest.fixture(scope="session")
+def store(private_home: Path, demo_checkpoints: dict[str, Path]) -> Store:
+    uri = f"sqlite:///{private_home / 'store.db'}"
+    client = connect(uri)
+    manifests = {}
+    for example in DEMO_MANIFESTS:
+        manifest = materialize_manifest(REGISTRY_EXAMPLES_DIR / example, demo_checkpoints, private_home)
+        manifests[submit(manifest, client).name] = manifest
+    return Store(uri, client, manifests)
+
+
+@pytest.fixture(scope="session")
+def vllm_engine(demo_checkpoints: dict[str, Path]) -> Iterator[Engine]:
+    engine = load_engine("vllm", demo_checkpoints["zh-tiny-tuned"], ENGINE_SETTINGS)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="session")
+def hf_engine(demo_checkpoints: dict[str, Path]) -> Iterator[Engine]:
+    engine = load_engine("hf", demo_checkpoints["zh-tiny-tuned"], ENGINE_SETTINGS)
+    yield engine
+    engine.close()
