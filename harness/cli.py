@@ -22,6 +22,7 @@ def _quiet_libraries() -> None:
     warnings.filterwarnings("ignore", category=FutureWarning)
     os.environ.setdefault("VLLM_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     for name in ("alembic", "mlflow", "lm_eval", "vllm", "datasets", "httpx"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
@@ -41,20 +42,23 @@ class Output:
 
 
 def _client(args: argparse.Namespace):  # -> MlflowClient; imported late: mlflow takes seconds
+    import mlflow  # noqa: F401  (configures its logger on import; quieted just below)
+
     from harness.evidence.tracking import connect
 
-    client = connect(args.tracking_uri)
-    # mlflow configures its own logger on import; quiet it (schema migrations, etc.) afterwards.
     logging.getLogger("mlflow").setLevel(logging.WARNING)
-    return client
+    return connect(args.tracking_uri)
 
 
 def cmd_submit(args: argparse.Namespace, out: Output) -> None:
+    from registry.checkpoint import Limits
     from registry.register import submit
 
-    r = submit(Path(args.manifest), _client(args), progress=not args.json)
+    limits = Limits(max_files=args.max_files, max_bytes=args.max_bytes, max_header_bytes=args.max_header_bytes)
+    r = submit(Path(args.manifest), _client(args), progress=not args.json, limits=limits, allow_custom_code=args.allow_custom_code)
     state = "already registered as" if r.existing else "registered as"
-    out.result(asdict(r), f"{r.name}: {state} version {r.version}\nfingerprint {r.fingerprint}")
+    notes = "".join(f"\nnote: {n}" for n in r.notes)
+    out.result(asdict(r), f"{r.name}: {state} version {r.version}\nfingerprint {r.fingerprint}{notes}")
 
 
 def cmd_models(args: argparse.Namespace, out: Output) -> None:
@@ -84,17 +88,31 @@ def _render_rows(rows: list, fmt: str) -> str:
     return render_csv(rows) if fmt == "csv" else render_table(rows)
 
 
-def cmd_compare(args: argparse.Namespace, out: Output) -> None:
-    from harness.compare import as_json, leaderboard
+def _comparison(client, rows: list) -> tuple[dict, str]:  # noqa: ANN001  (MlflowClient, imported late)
+    """The leaderboard plus paired significance tests, as JSON and as text."""
+    from harness.compare import as_json
+    from harness.paired import paired_differences
 
-    rows = leaderboard(_client(args), profile=args.profile)
-    if args.format == "json":
-        args.json = True
-    Output(args.json).result(as_json(rows), _render_rows(rows, args.format))
+    paired = paired_differences(client, rows)
+    text = _render_rows(rows, "table")
+    if paired:
+        text += "\n\nPaired differences on shared items (McNemar exact test):\n" + "\n".join(f"  {d}" for d in paired)
+    return {"leaderboard": as_json(rows), "paired": [asdict(d) | {"difference": d.difference} for d in paired]}, text
+
+
+def cmd_compare(args: argparse.Namespace, out: Output) -> None:
+    from harness.compare import leaderboard
+
+    client = _client(args)
+    rows = leaderboard(client, profile=args.profile)
+    if args.format == "csv" and not args.json:
+        print(_render_rows(rows, "csv"), end="")
+        return
+    document, text = _comparison(client, rows)
+    Output(args.json or args.format == "json").result(document, text)
 
 
 def cmd_demo(args: argparse.Namespace, out: Output) -> None:
-    from harness.compare import as_json
     from harness.demo.job import run_demo
     from harness.evidence.tracking import default_tracking_uri
 
@@ -103,14 +121,15 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> None:
     for r in registered:
         out.human(f"submitted {r.name}/{r.version} (fingerprint {r.fingerprint[:16]}…{', already registered' if r.existing else ''})")
     uri = args.tracking_uri or default_tracking_uri()
+    comparison, table = _comparison(client, rows)
     text = "\n".join([
         "",
         "Demo comparison (read back from MLflow; demo data are project-written samples, not filing-grade evidence):",
-        _render_rows(rows, "table"),
+        table,
         "",
         f"Browse the runs: mlflow ui --backend-store-uri {uri}" if uri.startswith("sqlite") else f"Runs are on {uri}",
     ])
-    out.result({"registered": [asdict(r) for r in registered], "runs": [e.run_id for e in evaluations], "comparison": as_json(rows)}, text)
+    out.result({"registered": [asdict(r) for r in registered], "runs": [e.run_id for e in evaluations], "comparison": comparison}, text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,8 +149,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
     p.add_argument("--rebuild", action="store_true", help="rebuild the demo checkpoints even when cached")
 
+    from registry.checkpoint import Limits  # light (no mlflow, no torch); its defaults are the options' defaults
+
     p = command("submit", cmd_submit, "validate a submission manifest and its checkpoint, fingerprint it, register it")
-    p.add_argument("manifest", help="the submission manifest (YAML); see registry/examples/submission.yaml")
+    p.add_argument("manifest", help="the submission manifest (YAML); see registry/examples/submission.yaml and docs/submission.md")
+    p.add_argument(
+        "--allow-custom-code",
+        action="store_true",
+        help="administrators only: accept a checkpoint that ships its own code (auto_map, *.py); recorded on the version",
+    )
+    p.add_argument("--max-files", type=int, default=Limits.max_files, help="most files a checkpoint may hold (default: %(default)s)")
+    p.add_argument("--max-bytes", type=int, default=Limits.max_bytes, help="most bytes a checkpoint may hold (default: %(default)s)")
+    p.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=Limits.max_header_bytes,
+        help="largest safetensors header or JSON file the intake parses (default: %(default)s)",
+    )
 
     p = command("models", cmd_models, "registered models and versions with their fingerprints")
     p.add_argument("--enterprise", help="only this enterprise (legal name or USCC)")

@@ -71,8 +71,9 @@ def leaderboard(client: MlflowClient, *, profile: str | None = None, run_ids: li
         key = (p[names.P_MODEL_NAME], p[names.P_MODEL_VERSION], p[names.P_PROFILE], p[names.P_ENGINE])
         latest.setdefault(key, Row(run.info.run_id, *key, cells=_cells(run)))
     rows = list(latest.values())
-    first = next((label for row in rows for label in row.cells), None)
-    return sorted(rows, key=lambda r: -r.cells[first].rate if first in r.cells else 0.0)
+    # Rank on the first accuracy column; refusal rates have no single "better" direction.
+    first = next((label for label in _columns(rows) if label.endswith(" accuracy")), None)
+    return sorted(rows, key=lambda r: (-r.cells[first].rate if first in r.cells else 1.0, r.model, r.version))
 
 
 def _columns(rows: list[Row]) -> list[str]:

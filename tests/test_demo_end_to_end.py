@@ -33,6 +33,21 @@ def test_demo_prints_a_comparison_of_both_models(demo_run) -> None:
     table = done.stdout[done.stdout.index("Demo comparison") :]
     assert "zh-tiny-tuned" in table and "zh-tiny-base" in table
     assert "zh_mcq_sample accuracy" in table and "应拒答" in table and "mlflow ui --backend-store-uri sqlite:///" in table
+    paired = next(line for line in table.splitlines() if "McNemar exact p" in line)
+    assert paired.strip().startswith("zh-tiny-tuned/1 vs zh-tiny-base/1 on zh_mcq_sample: +")
+
+
+def test_compare_json_reads_the_same_evidence(demo_run) -> None:
+    _, _, home = demo_run
+    env = {**os.environ, "HARNESS_HOME": str(home)}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    done = subprocess.run([sys.executable, "-m", "harness.cli", "compare", "--json"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    document = json.loads(done.stdout)
+    assert [row["model"] for row in document["leaderboard"]] == ["zh-tiny-tuned", "zh-tiny-base"]
+    (pair,) = document["paired"]
+    assert pair["shared"] == document["leaderboard"][0]["cells"]["zh_mcq_sample accuracy"]["n"]
+    assert pair["difference"] > 0 and pair["p_value"] < 0.05
 
 
 def test_demo_runs_are_complete_evidence_in_mlflow(demo_run) -> None:
