@@ -1,12 +1,15 @@
 """Register a validated submission in the MLflow Model Registry.
 
 One registered model per model name (owned by one enterprise), one version per checkpoint
-fingerprint: submitting the same weights again returns the version already there.
+fingerprint: submitting the same weights again returns the version already there. Registration is
+all-or-nothing: a submission that fails part-way leaves a FAILED run and no model or version that
+could be mistaken for a good one.
 """
 
 import json
 import tempfile
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mlflow import MlflowClient
@@ -16,9 +19,9 @@ from mlflow.exceptions import MlflowException
 from harness.errors import InputError, Problem
 from harness.evidence import names
 from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
-from registry.checkpoint import inspect_checkpoint
+from registry.checkpoint import DEFAULT_LIMITS, Inspection, Limits, inspect_checkpoint
 from registry.fingerprint import Fingerprint, fingerprint
-from registry.manifest import load_manifest
+from registry.manifest import Manifest, ManifestError, load_manifest
 
 
 @dataclass(frozen=True)
@@ -27,69 +30,128 @@ class Registered:
     version: str
     fingerprint: str
     existing: bool
+    notes: tuple[str, ...] = ()
 
 
-def submit(manifest_path: Path, client: MlflowClient, *, progress: bool = False) -> Registered:
-    manifest, checkpoint = load_manifest(manifest_path)
-    summary = inspect_checkpoint(checkpoint)
+def submit(
+    manifest_path: Path, client: MlflowClient, *, progress: bool = False, limits: Limits = DEFAULT_LIMITS, allow_custom_code: bool = False
+) -> Registered:
+    manifest, checkpoint, inspection = validate_submission(manifest_path, limits=limits, allow_custom_code=allow_custom_code)
     fp = fingerprint(checkpoint, progress=progress)
     name = manifest.model.name
-    _claim_model_name(client, name, manifest.enterprise.uscc, manifest_path)
+    model_exists = _check_owner(client, name, manifest.enterprise.uscc, manifest_path)
+    if model_exists:
+        for version in client.search_model_versions(f"name = '{name}'"):
+            if version.tags.get(names.V_FINGERPRINT) == fp.digest:
+                return Registered(name, str(version.version), fp.digest, existing=True, notes=inspection.notes)
+    version = _register(client, manifest_path, manifest, checkpoint, inspection, fp, create_model=not model_exists)
+    return Registered(name, str(version.version), fp.digest, existing=False, notes=inspection.notes)
 
-    for version in client.search_model_versions(f"name = '{name}'"):
-        if version.tags.get(names.V_FINGERPRINT) == fp.digest:
-            return Registered(name, str(version.version), fp.digest, existing=True)
 
-    experiment_id = ensure_experiment(client, names.SUBMISSIONS_EXPERIMENT)
-    run = client.create_run(
-        experiment_id,
-        run_name=f"submit {name} {manifest.model.version_label}",
-        tags={names.T_KIND: "submission", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
-    )
+def validate_submission(manifest_path: Path, *, limits: Limits, allow_custom_code: bool) -> tuple[Manifest, Path, Inspection]:
+    """The manifest, its checkpoint directory and the inspection; or every problem of both at once."""
+    problems: list[Problem] = []
+    manifest = inspection = None
     try:
-        client.log_param(run.info.run_id, names.P_FINGERPRINT, fp.digest)
-        with tempfile.TemporaryDirectory() as tmp:
-            manifest_copy = Path(tmp) / "manifest.yaml"
-            manifest_copy.write_bytes(manifest_path.read_bytes())
-            fingerfpfile = Path(tmp) / "fingerprint.json"
-            fingerfpfile.write_text(json.dumps({"digest": fp.digest, "files": fp.files}, indent=1))
-            client.log_artifact(run.info.run_id, str(manifest_copy), "submission")
-            client.log_artifact(run.info.run_id, str(fingerfpfile), "submission")
-        version = client.create_model_version(
-            name,
-            source=checkpoint.as_uri(),
-            run_id=run.info.run_id,
-            description=f"{manifest.enterprise.name}: {name} {manifest.model.version_label}",
-            tags={
-                names.V_FINGERPRINT: fp.digest,
-                names.V_CHECKPOINT: str(checkpoint),
-                names.V_ENTERPRISE: manifest.enterprise.name,
-                names.V_USCC: manifest.enterprise.uscc,
-                names.V_DISTRICT: manifest.enterprise.district,
-                names.V_SECTORS: ",".join(manifest.model.sectors),
-                names.V_VERSION_LABEL: manifest.model.version_label,
-                names.V_BASE_MODEL: manifest.model.base_model,
-                names.V_ARCHITECTURE: summary.architecture,
-                names.V_SUBMISSION_RUN: run.info.run_id,
-            },
-        )
-    except BaseException:
-        client.set_terminated(run.info.run_id, "FAILED")
-        raise
-    client.set_terminated(run.info.run_id, "FINISHED")
-    return Registered(name, str(version.version), fp.digest, existing=False)
+        manifest, checkpoint = load_manifest(manifest_path)
+    except ManifestError as e:
+        problems, checkpoint = list(e.problems), e.checkpoint
+    if checkpoint is not None:
+        try:
+            inspection = inspect_checkpoint(checkpoint, limits=limits, allow_custom_code=allow_custom_code)
+        except InputError as e:
+            problems += e.problems
+    if problems:
+        raise InputError(problems)
+    assert manifest is not None and checkpoint is not None and inspection is not None  # no problems: all three were read
+    return manifest, checkpoint, inspection
 
 
-def _claim_model_name(client: MlflowClient, name: str, uscc: str, manifest_path: Path) -> None:
+def _check_owner(client: MlflowClient, name: str, uscc: str, manifest_path: Path) -> bool:
+    """Whether the registered model exists; refuse a name another enterprise registered."""
     try:
         model = client.get_registered_model(name)
     except MlflowException:
-        client.create_registered_model(name, tags={names.V_USCC: uscc})
-        return
+        return False
     if model.tags.get(names.V_USCC) != uscc:
-        raise InputError(
-            [Problem(str(manifest_path), "model.name", f"{name!r} is registered by another enterprise", "choose another model.name")]
+        raise InputError([Problem(str(manifest_path), "model.name", f"{name!r} is registered by another enterprise", "choose another model.name")])
+    return True
+
+
+def _register(
+    client: MlflowClient, manifest_path: Path, manifest: Manifest, checkpoint: Path, inspection: Inspection, fp: Fingerprint, *, create_model: bool
+) -> ModelVersion:
+    name = manifest.model.name
+    run = client.create_run(
+        ensure_experiment(client, names.SUBMISSIONS_EXPERIMENT),
+        run_name=f"submit {name} {manifest.model.version_label}",
+        tags={names.T_KIND: "submission", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
+    )
+    run_id = run.info.run_id
+    version: ModelVersion | None = None
+    try:
+        client.log_param(run_id, names.P_FINGERPRINT, fp.digest)
+        _log_artifacts(client, run_id, manifest_path, inspection, fp)
+        if create_model:
+            client.create_registered_model(name, tags={names.V_USCC: manifest.enterprise.uscc})
+        version = client.create_model_version(
+            name,
+            source=checkpoint.as_uri(),
+            run_id=run_id,
+            description=f"{manifest.enterprise.name}: {name} {manifest.model.version_label}",
+            tags=_version_tags(manifest, checkpoint, inspection, fp, run_id),
         )
+        client.set_terminated(run_id, "FINISHED")
+    except BaseException:
+        _undo(client, run_id, name, version, created_model=create_model)
+        raise
+    return version
+
+
+def _undo(client: MlflowClient, run_id: str, name: str, version: ModelVersion | None, *, created_model: bool) -> None:
+    # Each step is attempted even if an earlier one fails: the original error is the one to report.
+    if version is not None:
+        with suppress(Exception):
+            client.delete_model_version(name, version.version)
+    if created_model:
+        with suppress(Exception):
+            if not client.search_model_versions(f"name = '{name}'"):
+                client.delete_registered_model(name)
+    with suppress(Exception):
+        client.set_terminated(run_id, "FAILED")
+
+
+def _log_artifacts(client: MlflowClient, run_id: str, manifest_path: Path, inspection: Inspection, fp: Fingerprint) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {
+            Path(names.A_MANIFEST).name: manifest_path.read_bytes(),
+            Path(names.A_FINGERPRINT).name: json.dumps({"digest": fp.digest, "files": fp.files}, indent=1).encode(),
+            Path(names.A_INSPECTION).name: json.dumps(asdict(inspection), indent=1, ensure_ascii=False).encode(),
+        }
+        for filename, content in files.items():
+            (Path(tmp) / filename).write_bytes(content)
+        client.log_artifacts(run_id, tmp, str(Path(names.A_MANIFEST).parent))
+
+
+def _version_tags(manifest: Manifest, checkpoint: Path, inspection: Inspection, fp: Fingerprint, run_id: str) -> dict[str, str]:
+    tags = {
+        names.V_FINGERPRINT: fp.digest,
+        names.V_CHECKPOINT: str(checkpoint),
+        names.V_ENTERPRISE: manifest.enterprise.name,
+        names.V_USCC: manifest.enterprise.uscc,
+        names.V_DISTRICT: manifest.enterprise.district,
+        names.V_SECTORS: ",".join(manifest.model.sectors),
+        names.V_VERSION_LABEL: manifest.model.version_label,
+        names.V_BASE_MODEL: manifest.model.base_model,
+        names.V_ARCHITECTURE: inspection.architecture,
+        names.V_PARAMETERS: str(inspection.parameters),
+        names.V_DTYPES: ",".join(inspection.dtypes),
+        names.V_VLLM_SUPPORTED: inspection.vllm_supported,
+        names.V_SUBMISSION_RUN: run_id,
+    }
+    if inspection.custom_code:
+        tags[names.V_CUSTOM_CODE] = ",".join(inspection.custom_code)
+    return tags
 
 
 def resolve_version(client: MlflowClient, spec: str) -> ModelVersion:

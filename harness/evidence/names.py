@@ -39,10 +39,15 @@ V_VERSION_LABEL = "version_label"
 V_BASE_MODEL = "base_model"
 V_ARCHITECTURE = "architecture"
 V_SUBMISSION_RUN = "submission_run_id"
+V_PARAMETERS = "parameters"
+V_DTYPES = "dtypes"
+V_VLLM_SUPPORTED = "vllm_supported"  # "yes" | "no" | "unknown"
+V_CUSTOM_CODE = "custom_code_allowed"  # set only when an administrator allowed custom code
 
 # Artifacts.
 A_MANIFEST = "submission/manifest.yaml"
 A_FINGERPRINT = "submission/fingerprint.json"
+A_INSPECTION = "submission/inspection.json"
 A_ITEMS_DIR = "items"  # items/<suite>.jsonl, one line per scored item
 A_PROFILE = "profile.yaml"
 
