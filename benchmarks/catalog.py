@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from harness.errors import InputError, Problem
 from harness.paths import BENCHMARKS_DIR, REPO_ROOT
+from harness.safety.requirements import Threshold, requirements
 
 SUITES_DIR = BENCHMARKS_DIR / "suites"
 
@@ -17,9 +18,15 @@ class _Spec(BaseModel):
 
 
 class McqData(_Spec):
-    layout: Literal["cmmlu-csv"]
-    path: Path
-    subjects: Path
+    """Local copies use `path` (or `harness run --data NAME=PATH`); otherwise `hub` through `datasets`."""
+
+    layout: Literal["cmmlu-csv", "ceval-csv"]  # also picks the prompt: lm-eval's cmmlu or ceval-valid
+    subjects: Path  # subject -> name_zh, category, groups (benchmarks/mcq/*_subjects.yaml)
+    path: Path | None = None
+    hub: str | None = None  # e.g. ceval/ceval-exam, haonan-li/cmmlu
+    revision: str = "main"
+    split: str = "test"
+    fewshot_split: str = "dev"
 
 
 class MultipleChoiceSuite(_Spec):
@@ -32,28 +39,38 @@ class MultipleChoiceSuite(_Spec):
 class RefusalData(_Spec):
     should_refuse: Path
     should_not_refuse: Path
+    generated: Path | None = None  # generated-content bank; its pass rate needs content_judges
+    keywords: Path | None = None  # keyword library read by the "keyword" content judge
 
 
-class Threshold(_Spec):
-    min: float | None = None
-    max: float | None = None
-    clause: str
-
-    def passes(self, rate: float) -> bool:
-        return (self.min is None or rate >= self.min) and (self.max is None or rate <= self.max)
-
-    def describe(self) -> str:
-        return f">= {self.min:.0%}" if self.min is not None else f"<= {self.max:.0%}"
+RefusalBank = Literal["generated", "should_refuse", "should_not_refuse"]
 
 
 class RefusalSuite(_Spec):
+    """The safety suite of GB/T 45654-2025: thresholds, minimum sizes and default sample sizes come
+    from benchmarks/safety/requirements.yaml, never from the suite file, so there is one copy."""
+
     name: str
     kind: Literal["refusal"]
     title: str
     data: RefusalData
     judge: Literal["rule-refusal"]
-    thresholds: dict[Literal["should_refuse", "should_not_refuse"], Threshold]
-    filing_minimums: dict[Literal["should_refuse", "should_not_refuse"], int]
+    content_judges: list[Literal["keyword"]] = ["keyword"]
+    sample: dict[RefusalBank, int] = {}  # per bank; default: the standard's minimum sample
+
+    def banks(self) -> list[RefusalBank]:
+        return (["generated"] if self.data.generated else []) + ["should_refuse", "should_not_refuse"]
+
+    @property
+    def thresholds(self) -> dict[RefusalBank, Threshold]:
+        return {bank: threshold for bank in self.banks() if (threshold := requirements().bank(bank).threshold)}
+
+    @property
+    def filing_minimums(self) -> dict[RefusalBank, int]:
+        return {bank: requirements().bank(bank).sample or 0 for bank in self.banks()}
+
+    def sample_size(self, bank: RefusalBank) -> int:
+        return self.sample.get(bank, self.filing_minimums[bank])
 
 
 SuiteSpec = Annotated[MultipleChoiceSuite | RefusalSuite, Field(discriminator="kind")]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from harness.errors import InputError
+from harness.errors import InputError, Problem
 
 
 def _quiet_libraries() -> None:
@@ -73,13 +73,32 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
     from harness.evaluate import evaluate
 
     client = _client(args)
-    e = evaluate(client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json)
+    e = evaluate(client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data))
     lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(client, run_ids=[e.run_id]), "table")]
     for v in e.verdicts:
-        lines.append(f"{v.suite}/{v.bank}: refusal {v.rate}, threshold {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} [{v.threshold.clause}]")
+        lines.append(f"{v.suite}/{v.bank}: {v.measure} {v.rate}, threshold {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} [{v.threshold.clause}]")
         if v.sample_note:
             lines.append(f"  note: {v.sample_note}")
     out.result({"run_id": e.run_id, "model": e.model, "version": e.version, "metrics": e.metrics}, "\n".join(lines))
+
+
+def _data_paths(values: list[str]) -> dict[str, Path]:
+    """`--data NAME=PATH` options: a multiple-choice suite's name -> a local copy of its data."""
+    pairs = [v.partition("=") for v in values]
+    bad = [Problem("--data", v, "not NAME=PATH", "e.g. --data ceval=/data/ceval-exam") for v, (name, eq, path) in zip(values, pairs, strict=True) if not (name and eq and path)]
+    if bad:
+        raise InputError(bad)
+    return {name: Path(path).expanduser() for name, _, path in pairs}
+
+
+def cmd_crosscheck(args: argparse.Namespace, out: Output) -> None:
+    from harness.crosscheck import crosscheck
+
+    results = crosscheck(
+        _client(args), args.profile, args.model, engines=tuple(args.engines.split(",")), scorers=tuple(args.scorers.split(",")),
+        limit=args.limit, data=_data_paths(args.data), progress=not args.json,
+    )
+    out.result([asdict(a) | {"rate": a.rate} for a in results], "\n".join(map(str, results)))
 
 
 def _render_rows(rows: list, fmt: str) -> str:
@@ -132,6 +151,38 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> None:
     out.result({"registered": [asdict(r) for r in registered], "runs": [e.run_id for e in evaluations], "comparison": comparison}, text)
 
 
+_BANK_KINDS = {"generated": "generated", "refuse": "should_refuse", "not-refuse": "should_not_refuse", "keywords": "keywords"}
+
+
+def cmd_bank_check(args: argparse.Namespace, out: Output) -> None:
+    from harness.safety.banks import read_bank
+    from harness.safety.check import check_bank
+
+    other_path = args.other or (args.files[1] if len(args.files) > 1 else None)
+    kind = _BANK_KINDS[args.kind] if args.kind else None
+    bank = read_bank(Path(args.files[0]), kind)
+    other = read_bank(Path(other_path)) if other_path else None
+    reports = [check_bank(bank, other)] + ([check_bank(other, bank)] if other else [])
+    out.result([r.as_dict() for r in reports], "\n\n".join(r.render() for r in reports))
+
+
+def cmd_bank_import(args: argparse.Namespace, out: Output) -> None:
+    from harness.safety.importers import import_bank
+
+    n = import_bank(Path(args.source), Path(args.output), _BANK_KINDS[args.kind], args.layout, text_field=args.text_field, label_field=args.label_field)
+    out.result({"items": n, "output": args.output}, f"{n} items written to {args.output}; check it with `harness bank check {args.output}`")
+
+
+def cmd_judge(args: argparse.Namespace, out: Output) -> None:
+    from harness.scoring.judges.validity import DEFAULT_KEYWORDS, apply_judge, report
+
+    judged = apply_judge(
+        args.name, Path(args.file), keywords=Path(args.keywords) if args.keywords else DEFAULT_KEYWORDS,
+        model_path=Path(args.model_path) if args.model_path else None, engine=args.engine,
+    )
+    out.result(*report(args.name, judged))
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--tracking-uri", help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else the embedded local store)")
@@ -176,10 +227,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
     p.add_argument("--engine", choices=("vllm", "hf", "openai"), help="override the profile's engine")
     p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
+    data_help = "a local copy of a multiple-choice suite's data, in its release layout (repeatable; offline, no hub)"
+    p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
+
+    p = command("crosscheck", cmd_crosscheck, "per-item agreement of multiple-choice answers between scoring paths and between engines")
+    p.add_argument("profile", help="a profile name under configs/ or a YAML file; its multiple-choice suites are checked")
+    p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
+    p.add_argument("--engines", default="vllm,hf", help="engines to load in turn, comma-separated (default: %(default)s)")
+    p.add_argument("--scorers", default="fast,lm-eval", help="scoring paths among fast, harness, lm-eval (default: %(default)s)")
+    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite")
+    p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
 
     p = command("compare", cmd_compare, "leaderboard of finished evaluation runs, with confidence intervals and verdicts")
     p.add_argument("--profile", help="only runs of this profile")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    p = command("bank", cmd_bank_check, "safety banks of GB/T 45654-2025: check one against the standard, or import a public layout")
+    bank = p.add_subparsers(dest="bank_command", required=True)
+    p = bank.add_parser("check", parents=[common], help="size, coverage per risk or topic, duplicates, empty items, verdict for filing evidence")
+    p.set_defaults(handler=cmd_bank_check)
+    p.add_argument("files", nargs="+", metavar="FILE", help="a bank (JSONL or CSV, docs/banks.md); a second file is checked against the first for items in both refusal banks")
+    p.add_argument("--kind", choices=tuple(_BANK_KINDS), help="which bank this is (default: detected from its fields and file name)")
+    p.add_argument("--other", help="the opposite refusal bank, to find items present in both")
+    p = bank.add_parser("import", parents=[common], help="convert a public bank layout into the project's JSONL bank format")
+    p.set_defaults(handler=cmd_bank_import)
+    p.add_argument("source", help="the file to convert")
+    p.add_argument("output", help="the JSONL bank to write")
+    p.add_argument("--kind", choices=tuple(_BANK_KINDS), required=True)
+    p.add_argument("--layout", choices=("category-map", "fields"), default="category-map", help='category-map: JSON {"风险名": ["item", ...]}, nesting allowed; fields: JSONL/CSV with other field names')
+    p.add_argument("--text-field", default="prompt", help="fields layout: the text's field (default: %(default)s)")
+    p.add_argument("--label-field", default="risk", help="fields layout: the risk or topic field (default: %(default)s)")
+
+    p = command("judge", cmd_judge, 'apply one judge to a JSONL of {"prompt", "response"}; with labels, its precision and recall')
+    p.add_argument("name", choices=("rule-refusal", "keyword", "model"))
+    p.add_argument("file", help='JSONL; lines may carry boolean "refused" (refusal judges) or "unsafe" (content judges) as the human label')
+    p.add_argument("--keywords", help="keyword judge: the keyword library (default: the project's sample)")
+    p.add_argument("--model-path", help="model judge: the judge model's checkpoint directory (a guard or instruction model)")
+    p.add_argument("--engine", choices=("vllm", "hf"), default="vllm", help="model judge: the engine that runs it")
     return parser
 
 

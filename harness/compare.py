@@ -11,7 +11,7 @@ from mlflow.entities import Run, ViewType
 from harness import text_table
 from harness.evidence import names
 
-BANK_LABELS = {"should_refuse": "应拒答 refusal", "should_not_refuse": "非拒答 refusal"}
+BANK_LABELS = {"generated": "生成内容 pass", "should_refuse": "应拒答 refusal", "should_not_refuse": "非拒答 refusal"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _cells(run: Run) -> dict[str, Cell]:
         parts = key.split("/")
         if len(parts) == 2 and parts[1] == "accuracy":
             label, prefix, passed = f"{parts[0]} accuracy", parts[0], None
-        elif len(parts) == 3 and parts[2] == "refusal_rate":
+        elif len(parts) == 3 and parts[2] in ("refusal_rate", "pass_rate"):
             label, prefix = f"{parts[0]} {BANK_LABELS.get(parts[1], parts[1])}", f"{parts[0]}/{parts[1]}"
             verdict = run.data.tags.get(names.verdict_tag(parts[0], parts[1]))
             passed = json.loads(verdict)["passed"] if verdict else None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mlflow import MlflowClient
 from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
+from mlflow.entities.model_registry import ModelVersion
 
 from benchmarks.catalog import MultipleChoiceSuite, RefusalSuite
 from harness.aggregate import Verdict, mcq_metrics, refusal_metrics, refusal_verdicts
@@ -21,7 +22,7 @@ from harness.evidence import names
 from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
-from harness.scoring.multiple_choice import score_mcq
+from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
 from harness.scoring.refusal import score_refusal
 from harness.store import ItemWriter, staging_dir
 from registry.fingerprint import verify
@@ -45,19 +46,14 @@ def evaluate(
     engine_name: str | None = None,
     limit: int | None = None,
     progress: bool = True,
+    data: dict[str, Path] | None = None,
 ) -> Evaluation:
     profile, profile_digest = load_profile(profile_name)
     engine_name = engine_name or profile.engine.name
     if engine_name not in ENGINE_NAMES:
         raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
-    version = resolve_version(client, model_spec)
-    checkpoint = Path(version.tags[names.V_CHECKPOINT])
-    if not checkpoint.is_dir():
-        raise InputError(
-            [Problem(str(checkpoint), "checkpoint", f"the checkpoint of {version.name}/{version.version} is missing", "restore the submitted checkpoint directory")]
-        )
-    verify(checkpoint, registered_fingerprint(client, version), progress=progress)
-    planned = plan(profile, limit)
+    version, checkpoint = checked_checkpoint(client, model_spec, progress)
+    planned = plan(profile, limit, data)
 
     run = client.create_run(
         ensure_experiment(client, names.evaluation_experiment(profile.name)),
@@ -110,18 +106,11 @@ def _run_suite(
     verdicts: list[Verdict] = []
     with ItemWriter(items_path) as writer:
         if isinstance(spec, MultipleChoiceSuite):
-            if suite.settings.scorer == "lm-eval":
-                from harness.scoring.lm_eval_bridge import score_mcq_with_lm_eval
-
-                records = score_mcq_with_lm_eval(
-                    engine, spec.name, Path(suite.data_source), suite.subjects, suite.items, suite.settings.num_fewshot, writer
-                )
-            else:
-                records = score_mcq(engine, suite.items, writer, progress=progress)
+            records = score_multiple_choice(engine, suite, suite.settings.scorer, writer, progress)
             metrics = mcq_metrics(spec.name, records)
         else:
             assert isinstance(spec, RefusalSuite)
-            records = score_refusal(engine, suite.items, spec.judge, profile.sampling(), writer, progress=progress)
+            records = score_refusal(engine, suite.items, spec, profile.sampling(), writer, progress=progress)
             verdicts = refusal_verdicts(spec, records)
             metrics = refusal_metrics(verdicts, records)
     metrics[names.metric(spec.name, "wall_seconds")] = time.monotonic() - started
@@ -136,9 +125,40 @@ def _run_suite(
     return metrics, verdicts
 
 
+def score_multiple_choice(engine: Engine, suite: PlannedSuite, scorer: str, writer: ItemWriter, progress: bool) -> list[dict]:
+    """A multiple-choice suite's items through one scoring path: "harness", "fast" or "lm-eval"."""
+    spec = suite.spec
+    assert isinstance(spec, MultipleChoiceSuite)
+    if scorer == "lm-eval":
+        from harness.scoring.lm_eval_bridge import score_mcq_with_lm_eval
+
+        local = suite.data_revision == "local"
+        return score_mcq_with_lm_eval(
+            engine, spec.name, Path(suite.data_source) if local else None, suite.subjects, suite.items, suite.settings.num_fewshot, writer,
+            spec.data.layout, None if local or spec.data.hub is None else (spec.data.hub, spec.data.revision),
+        )
+    if scorer == "fast":
+        return score_mcq_fast(engine, suite.items, writer, progress=progress)
+    return score_mcq(engine, suite.items, writer, progress=progress)
+
+
+def checked_checkpoint(client: MlflowClient, model_spec: str, progress: bool) -> tuple[ModelVersion, Path]:
+    """The registered version and its checkpoint, re-fingerprinted: nothing is scored on altered weights."""
+    version = resolve_version(client, model_spec)
+    checkpoint = Path(version.tags[names.V_CHECKPOINT])
+    if not checkpoint.is_dir():
+        raise InputError(
+            [Problem(str(checkpoint), "checkpoint", f"the checkpoint of {version.name}/{version.version} is missing", "restore the submitted checkpoint directory")]
+        )
+    verify(checkpoint, registered_fingerprint(client, version), progress=progress)
+    return version, checkpoint
+
+
 def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:
     client.log_param(run_id, names.suite_param(suite.spec.name, "data_digest"), suite.data_digest)
     client.log_param(run_id, names.suite_param(suite.spec.name, "n_items"), len(suite.items))
+    client.log_param(run_id, names.suite_param(suite.spec.name, "data_source"), suite.data_source)
+    client.log_param(run_id, names.suite_param(suite.spec.name, "data_revision"), suite.data_revision)
     dataset = Dataset(
         name=suite.spec.name,
         digest=suite.data_digest[:32],
@@ -146,3 +166,10 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         source=json.dumps({"path": suite.data_source}),
     )
     client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags=[InputTag("mlflow.data.context", "evaluation")])])
+    if isinstance(suite.spec, RefusalSuite):
+        # The drawn safety sample itself: with the seed and data digests it reproduces the assessment exactly.
+        sample_path = staging_dir(run_id) / names.A_SAMPLES_DIR / f"{suite.spec.name}.jsonl"
+        with ItemWriter(sample_path) as writer:
+            for item in suite.items:
+                writer.write({"id": item.id, "bank": item.bank, "label": item.label, "prompt": item.prompt})
+        client.log_artifact(run_id, str(sample_path), names.A_SAMPLES_DIR)

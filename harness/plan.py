@@ -4,17 +4,25 @@ Everything that can fail on bad data fails here, so a run with a broken suite ne
 """
 
 import hashlib
-import json
+import itertools
 import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from benchmarks.catalog import MultipleChoiceSuite, RefusalSuite, SuiteSpec, load_suite, repo_path
-from benchmarks.mcq.cmmlu_csv import load_cmmlu_dir
-from benchmarks.mcq.prompt import build_context
+from benchmarks.catalog import (
+    MultipleChoiceSuite,
+    RefusalSuite,
+    SuiteSpec,
+    load_suite,
+    repo_path,
+)
+from benchmarks.mcq.prompt import CHOICES, build_context, rotate
+from benchmarks.mcq.sources import LoadedData, load_hub, load_local
 from harness.errors import InputError, Problem
 from harness.profiles import Profile, SuiteRun
+from harness.safety.banks import read_bank
+from harness.safety.sampling import stratified_sample
 
 T = TypeVar("T")
 
@@ -26,12 +34,19 @@ class McqItem:
     category: str
     context: str
     answer: str
+    groups: tuple[str, ...] = ()  # overlapping aggregates (C-Eval Hard, China specific)
+    rotation: int = 0  # CircularEval: how far the options were moved; 0 is the original item
+
+
+def question_id(item_id: str) -> str:
+    """The id of the original question behind a (possibly rotated) item."""
+    return item_id.split("@", 1)[0]
 
 
 @dataclass(frozen=True)
 class RefusalItem:
     id: str
-    bank: str  # "should_refuse" | "should_not_refuse"
+    bank: str  # "generated" | "should_refuse" | "should_not_refuse"
     label: str  # risk code or topic
     prompt: str
 
@@ -44,6 +59,7 @@ class PlannedSuite:
     data_digest: str
     data_source: str
     subjects: dict[str, tuple[str, str]]  # multiple choice: key -> (name_zh, category)
+    data_revision: str = "local"
 
 
 def _seeded_subset(items: list[T], limit: int | None, seed: int) -> list[T]:
@@ -54,57 +70,79 @@ def _seeded_subset(items: list[T], limit: int | None, seed: int) -> list[T]:
     return [items[i] for i in keep]
 
 
-def _plan_mcq(spec: MultipleChoiceSuite, settings: SuiteRun) -> tuple[list[McqItem], str, str, dict[str, tuple[str, str]]]:
-    root = repo_path(spec.data.path)
-    subjects, digest = load_cmmlu_dir(root, repo_path(spec.data.subjects))
+def load_mcq_data(spec: MultipleChoiceSuite, local: Path | None = None) -> LoadedData:
+    """The suite's data: `local` (from --data) first, then the suite's own path, then its hub."""
+    d = spec.data
+    subjects_file = repo_path(d.subjects)
+    root = local or (repo_path(d.path) if d.path else None)
+    if root is not None:
+        return load_local(d.layout, root, subjects_file, d.split, d.fewshot_split)
+    if d.hub is None:
+        raise InputError([Problem(spec.name, "data", "no local copy and no hub", f"pass --data {spec.name}=PATH")])
+    return load_hub(d.hub, d.revision, subjects_file, d.split, d.fewshot_split, spec.name)
+
+
+def _plan_mcq(spec: MultipleChoiceSuite, settings: SuiteRun, local: Path | None) -> tuple[list[McqItem], LoadedData]:
+    data = load_mcq_data(spec, local)
+    if settings.circular and settings.scorer == "lm-eval":
+        raise InputError([Problem(spec.name, "circular", "lm-eval scores only the original option order", "use scorer fast or harness with circular")])
+    style = "ceval" if spec.data.layout == "ceval-csv" else "cmmlu"
+    rotations = range(len(CHOICES)) if settings.circular else range(1)
     items = []
-    for subject in subjects:
-        if len(subject.dev) < settings.num_fewshot:
-            raise InputError([Problem(str(root / "dev" / f"{subject.key}.csv"), "rows", f"{len(subject.dev)} dev rows for {settings.num_fewshot}-shot", "lower num_fewshot or add dev rows")])
-        shots = subject.dev[: settings.num_fewshot]  # lm-eval's first_n sampler
-        for index, row in enumerate(subject.test):
-            items.append(McqItem(f"{subject.key}/{index}", subject.key, subject.category, build_context(subject.name_zh, row, shots), row["Answer"]))
-    return items, digest, str(root), {s.key: (s.name_zh, s.category) for s in subjects}
+    for subject in data.subjects:
+        meta = subject.meta
+        if len(subject.shots) < settings.num_fewshot:
+            raise InputError([Problem(f"{data.source} {meta.key}", spec.data.fewshot_split, f"{len(subject.shots)} rows for {settings.num_fewshot}-shot", "lower num_fewshot or add rows")])
+        shots = subject.shots[: settings.num_fewshot]  # lm-eval's first_n sampler
+        for index, row in enumerate(subject.rows):
+            for shift in rotations:
+                shown = rotate(row, shift)
+                item_id = f"{meta.key}/{index}" + (f"@{shift}" if shift else "")
+                context = build_context(meta.name_zh, shown, shots, style)
+                items.append(McqItem(item_id, meta.key, meta.category, context, shown["Answer"], meta.groups, shift))
+    return items, data
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError([Problem(str(path), f"line {number}", f"not valid JSON ({e.msg})", "write one JSON object per line")]) from e
-            if not isinstance(row, dict) or not str(row.get("prompt", "")).strip():
-                raise InputError([Problem(str(path), f"line {number}: prompt", "missing or empty", 'give each line a non-empty "prompt"')])
-            rows.append(row)
-    return rows
-
-
-def _plan_refusal(spec: RefusalSuite) -> tuple[list[RefusalItem], str, str]:
+def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str, str]:
+    """The suite's banks, each sampled as the standard describes (harness.safety.sampling)."""
     digest = hashlib.sha256()
     items = []
-    for bank, path in (("should_refuse", spec.data.should_refuse), ("should_not_refuse", spec.data.should_not_refuse)):
-        path = repo_path(path)
+    paths = {"generated": spec.data.generated, "should_refuse": spec.data.should_refuse, "should_not_refuse": spec.data.should_not_refuse}
+    for bank_name in spec.banks():
+        path = repo_path(paths[bank_name])
         if not path.exists():
-            raise InputError([Problem(str(path), f"data.{bank}", "missing", "point the suite at an existing JSONL bank")])
+            raise InputError([Problem(str(path), f"data.{bank_name}", "missing", "point the suite at an existing JSONL or CSV bank (docs/banks.md)")])
         digest.update(path.read_bytes())
-        for number, row in enumerate(_read_jsonl(path)):
-            label = row.get("risk") or row.get("topic") or ""
-            items.append(RefusalItem(str(row.get("id", f"{bank}-{number}")), bank, str(label), str(row["prompt"])))
+        bank = read_bank(path, bank_name)
+        empty = [Problem(str(path), f"{item.where}: prompt", "empty", "give every item a non-empty prompt (`harness bank check` lists them)") for item in bank.items if not item.text.strip()]
+        if empty:
+            raise InputError(empty[:20])
+        for item in stratified_sample(bank.items, lambda item: item.label, spec.sample_size(bank_name), seed):
+            items.append(RefusalItem(item.id, bank_name, item.label, item.text))
     return items, digest.hexdigest(), str(repo_path(spec.data.should_refuse).parent)
 
 
-def plan(profile: Profile, limit: int | None = None) -> list[PlannedSuite]:
+def plan(profile: Profile, limit: int | None = None, data: dict[str, Path] | None = None) -> list[PlannedSuite]:
+    """`data` maps a multiple-choice suite's name to a local copy of its data (`--data NAME=PATH`)."""
+    data = data or {}
+    suites = [s.suite for s in profile.suites]
+    unknown = sorted(set(data) - set(suites))
+    if unknown:
+        raise InputError([Problem("--data", name, "not a suite of this profile", f"use one of {suites}") for name in unknown])
     planned = []
     for settings in profile.suites:
         spec = load_suite(settings.suite)
+        revision = "local"
         if isinstance(spec, MultipleChoiceSuite):
-            items, digest, source, subjects = _plan_mcq(spec, settings)
+            items, loaded = _plan_mcq(spec, settings, data.get(spec.name))
+            digest, source, revision = loaded.digest, loaded.source, loaded.revision
+            subjects = {s.meta.key: (s.meta.name_zh, s.meta.category) for s in loaded.subjects}
+            # Rotations of one question are kept or dropped together by --limit.
+            units = [list(g) for _, g in itertools.groupby(items, key=lambda i: question_id(i.id))]
         else:
-            (items, digest, source), subjects = _plan_refusal(spec), {}
+            (items, digest, source), subjects = _plan_refusal(spec, profile.seed), {}
+            units = [[item] for item in items]
         cap = limit if limit is not None else settings.limit
-        planned.append(PlannedSuite(spec, settings, _seeded_subset(items, cap, profile.seed), digest, source, subjects))
+        kept = [item for unit in _seeded_subset(units, cap, profile.seed) for item in unit]
+        planned.append(PlannedSuite(spec, settings, kept, digest, source, subjects, revision))
     return planned

@@ -32,7 +32,9 @@ class GenerationConfig(_Strict):
 class SuiteRun(_Strict):
     suite: str
     num_fewshot: int = Field(0, ge=0, le=5)
-    scorer: Literal["harness", "lm-eval"] = "harness"
+    # harness: option log-likelihoods; fast: one next-token request per item; lm-eval: lm-eval's tasks.
+    scorer: Literal["harness", "fast", "lm-eval"] = "harness"
+    circular: bool = False  # CircularEval: every option rotation must be answered right
     limit: int | None = Field(None, gt=0)
 
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from types import TracebackType
 
+from harness.errors import InputError, Problem
 from harness.paths import harness_home
 
 
@@ -30,6 +31,24 @@ class ItemWriter:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._file.close()
+
+
+def read_jsonl_objects(path: Path, example: str) -> list[tuple[int, dict]]:
+    """(line number, object) for every non-blank line of user-supplied JSONL; a bad line is an
+    InputError naming the file and line, with `example` as the shape to write."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError([Problem(str(path), f"line {number}", f"not valid JSON ({e.msg})", "write one JSON object per line")]) from e
+            if not isinstance(row, dict):
+                raise InputError([Problem(str(path), f"line {number}", "not a JSON object", f"write objects such as {example}")])
+            rows.append((number, row))
+    return rows
 
 
 def read_items(path: Path) -> list[dict]:

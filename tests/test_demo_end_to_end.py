@@ -99,3 +99,20 @@ def test_committee_notebook_runs_on_the_demo_store(demo_run) -> None:
     assert [f"{r.model}" for r in namespace["rows"]] == ["zh-tiny-tuned", "zh-tiny-base"]
     assert set(namespace["scores"]["model"]) == {"zh-tiny-tuned/1", "zh-tiny-base/1"}
     assert len(namespace["paired"]) == 1 and namespace["paired"]["p_value"].iloc[0] < 0.05
+
+
+def test_safety_suite_reports_all_three_rates_with_verdicts(demo_run) -> None:
+    """GB/T 45654-2025: generated-content pass rate, should-refuse and should-not-refuse refusal rates,
+    each with n, CI, threshold, clause and verdict; the drawn sample saved with the run."""
+    _, client, _ = demo_run
+    experiment = client.get_experiment_by_name(names.evaluation_experiment("demo"))
+    for run in client.search_runs([experiment.experiment_id]):
+        m = run.data.metrics
+        for bank in ("generated", "should_refuse", "should_not_refuse"):
+            rate = f"safety_sample/{bank}/{names.rate_name(bank)}"
+            assert m[f"{rate}_ci_low"] <= m[rate] <= m[f"{rate}_ci_high"] and m[f"safety_sample/{bank}/n"] > 0
+            verdict = json.loads(run.data.tags[names.verdict_tag("safety_sample", bank)])
+            assert verdict["threshold"] and "TC260-003-2024" in verdict["clause"] and "not filing-grade" in verdict["note"]
+        assert "safety_sample/generated/risk/A.5.b/pass_rate" in m
+        sample = client.download_artifacts(run.info.run_id, f"{names.A_SAMPLES_DIR}/safety_sample.jsonl")
+        assert len(Path(sample).read_text(encoding="utf-8").splitlines()) == int(run.data.params[names.suite_param("safety_sample", "n_items")])

@@ -12,7 +12,7 @@ import pytest
 from benchmarks.mcq.prompt import build_context
 from harness.plan import McqItem, plan
 from harness.profiles import Profile, SuiteRun
-from harness.scoring.lm_eval_bridge import EngineLM, score_mcq_with_lm_eval, write_cmmlu_tasks
+from harness.scoring.lm_eval_bridge import EngineLM, score_mcq_with_lm_eval, write_mcq_tasks
 from harness.scoring.multiple_choice import score_mcq
 from harness.store import ItemWriter
 
@@ -37,7 +37,7 @@ def test_contexts_are_byte_identical_to_lm_evals(vllm_engine) -> None:
     ours = {item.id: item.context for item in suite.items}
     subjects = {k: v[0] for k, v in suite.subjects.items()}
     with tempfile.TemporaryDirectory() as tmp:
-        tasks = write_cmmlu_tasks(Path(tmp), "zh_mcq_sample", Path(suite.data_source), subjects)
+        tasks = write_mcq_tasks(Path(tmp), "zh_mcq_sample", Path(suite.data_source), subjects)
         output = simple_evaluate(
             model=EngineLM(vllm_engine), tasks=tasks, num_fewshot=2, limit=3, task_manager=TaskManager(include_path=tmp), log_samples=True, bootstrap_iters=0
         )

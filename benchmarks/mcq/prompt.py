@@ -1,4 +1,4 @@
-"""The multiple-choice prompt, identical to lm-eval's `cmmlu` task.
+"""The multiple-choice prompt, identical to lm-eval's `cmmlu` and `ceval-valid` tasks.
 
 lm-eval builds a context as: description + each few-shot example (question text, the target
 delimiter, its answer letter) joined by the few-shot delimiter + the question text. Our fast
@@ -7,13 +7,19 @@ this against lm-eval's own task objects.
 """
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 CHOICES: tuple[str, ...] = ("A", "B", "C", "D")
 TARGET_DELIMITER = " "
 FEWSHOT_DELIMITER = "\n\n"
 
+# Which lm-eval task family a suite's prompt copies; the two differ only in the description.
+Style = Literal["cmmlu", "ceval"]
 
-def description(subject_zh: str) -> str:
+
+def description(subject_zh: str, style: Style = "cmmlu") -> str:
+    if style == "ceval":
+        return f"以下是中国关于{subject_zh}的单项选择题，请选出其中的正确答案。\n\n"
     return f"以下是关于{subject_zh}的单项选择题，请直接给出正确答案的选项。\n\n"
 
 
@@ -24,10 +30,23 @@ def question_text(row: Mapping[str, str]) -> str:
     )
 
 
-def build_context(subject_zh: str, row: Mapping[str, str], shots: Sequence[Mapping[str, str]] = ()) -> str:
+def build_context(
+    subject_zh: str, row: Mapping[str, str], shots: Sequence[Mapping[str, str]] = (), style: Style = "cmmlu"
+) -> str:
     examples = [question_text(shot) + TARGET_DELIMITER + shot["Answer"] for shot in shots]
     examples.append(question_text(row))
-    return description(subject_zh) + FEWSHOT_DELIMITER.join(examples)
+    return description(subject_zh, style) + FEWSHOT_DELIMITER.join(examples)
+
+
+def rotate(row: Mapping[str, str], shift: int) -> dict[str, str]:
+    """The row with its option texts moved `shift` places down (A->B, ..., D->A when shift is 1),
+    the answer letter following its text: CircularEval's rotations."""
+    n = len(CHOICES)
+    rotated = dict(row)
+    for i, letter in enumerate(CHOICES):
+        rotated[CHOICES[(i + shift) % n]] = row[letter]
+    rotated["Answer"] = CHOICES[(CHOICES.index(row["Answer"]) + shift) % n]
+    return rotated
 
 
 def continuation(letter: str) -> str:

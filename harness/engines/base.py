@@ -54,6 +54,10 @@ class Engine(Protocol):
 
     def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[LoglikelihoodResult]: ...
 
+    def next_token_logprobs(self, prompts: Sequence[list[int]], top_k: int) -> list[dict[int, float]]:
+        """The top_k most likely next tokens after each prompt (token ids, no special tokens added)."""
+        ...
+
     def close(self) -> None: ...
 
 

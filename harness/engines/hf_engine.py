@@ -75,5 +75,14 @@ class HfEngine:
             )
         return results
 
+    @torch.inference_mode()
+    def next_token_logprobs(self, prompts: Sequence[list[int]], top_k: int) -> list[dict[int, float]]:
+        results = []
+        for prompt in prompts:
+            logits = self.model(torch.tensor([list(prompt)], device=self.device)).logits[0, -1].float()
+            top = torch.log_softmax(logits, dim=-1).topk(top_k)
+            results.append(dict(zip(top.indices.tolist(), top.values.tolist(), strict=True)))
+        return results
+
     def close(self) -> None:
         del self.model

@@ -92,5 +92,21 @@ class OpenAIEngine:
             results.append(LoglikelihoodResult(logprob=float(sum(token_logprobs)), is_greedy=greedy))
         return results
 
+    def next_token_logprobs(self, prompts: Sequence[list[int]], top_k: int) -> list[dict[int, float]]:
+        # `return_tokens_as_token_ids` is vLLM's: tokens come back as "token_id:<id>", so no
+        # string-to-id guessing; an endpoint without it cannot serve the fast path exactly.
+        response = self.client.completions.create(
+            model=self.model,
+            prompt=[list(p) for p in prompts],
+            max_tokens=1,
+            temperature=0.0,
+            logprobs=top_k,
+            extra_body={"return_tokens_as_token_ids": True},
+        )
+        return [
+            {int(token.removeprefix("token_id:")): float(lp) for token, lp in choice.logprobs.top_logprobs[0].items()}
+            for choice in sorted(response.choices, key=lambda c: c.index)
+        ]
+
     def close(self) -> None:
         self.client.close()

@@ -93,6 +93,14 @@ class VllmEngine:
             )
         return results
 
+    def next_token_logprobs(self, prompts: Sequence[list[int]], top_k: int) -> list[dict[int, float]]:
+        from vllm.inputs import TokensPrompt
+
+        params = self._vllm.SamplingParams(max_tokens=1, temperature=0.0, logprobs=top_k)
+        outputs = self.llm.generate([TokensPrompt(prompt_token_ids=list(p)) for p in prompts], params, use_tqdm=False)
+        # vLLM adds the sampled token to the top k; with greedy sampling it is already among them.
+        return [{token: float(lp.logprob) for token, lp in out.outputs[0].logprobs[0].items()} for out in outputs]
+
     def close(self) -> None:
         # Drop the engine so its KV cache is freed before the next model of a demo loads.
         del self.llm

@@ -49,6 +49,7 @@ A_MANIFEST = "submission/manifest.yaml"
 A_FINGERPRINT = "submission/fingerprint.json"
 A_INSPECTION = "submission/inspection.json"
 A_ITEMS_DIR = "items"  # items/<suite>.jsonl, one line per scored item
+A_SAMPLES_DIR = "samples"  # samples/<suite>.jsonl: the drawn safety sample (id, bank, label, prompt)
 A_PROFILE = "profile.yaml"
 
 
@@ -57,11 +58,23 @@ def verdict_tag(suite: str, bank: str) -> str:
     return f"verdict.{suite}.{bank}"
 
 
+def rate_name(bank: str) -> str:
+    """The rate a safety bank is judged on: pass rate of generated content, else refusal rate."""
+    return "pass_rate" if bank == "generated" else "refusal_rate"
+
+
 def suite_param(suite: str, name: str) -> str:
-    """Per-suite params: `data_digest` (SHA-256 of the files read), `n_items`."""
+    """Per-suite params: `data_digest` (SHA-256 of the data read), `n_items`; multiple choice also
+    `data_source` (a local directory or `hf:<repo>`) and `data_revision` (`local` or the hub revision)."""
     return f"{suite}.{name}"
 
 
 def metric(suite: str, *parts: str) -> str:
-    """`<suite>/<part>/...`; MLflow's UI groups metrics by the first segment."""
+    """`<suite>/<part>/...`; MLflow's UI groups metrics by the first segment.
+
+    Multiple choice (harness.aggregate.mcq_metrics): `accuracy` (+ `_ci_low`, `_ci_high`, `n`) and
+    `accuracy_macro`; the same under `subject/<key>/`, `category/<name>/` and `group/<name>/` (the
+    last two with their own `accuracy_macro`); `position/<letter>/{prediction_rate,answer_rate}` and
+    `position/<letter>/accuracy` (+ CI, n); `circular/accuracy` (+ CI, n) and `circular/consistency`
+    when rotated; `fast_path_rate`; `wall_seconds`."""
     return "/".join((suite, *parts))

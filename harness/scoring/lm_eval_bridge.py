@@ -1,7 +1,7 @@
 """lm-eval's task machinery driven through our loaded engine (no second model load).
 
-Per-subject task configs are generated at run time, each `include:`-ing lm-eval's own `cmmlu`
-template, so prompts, few-shot sampling and the `acc` metric are lm-eval's, not ours.
+Per-subject task configs are generated at run time, each `include:`-ing lm-eval's own `cmmlu` or
+`ceval-valid` template, so prompts, few-shot sampling and the `acc` metric are lm-eval's, not ours.
 """
 
 import os
@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.mcq.prompt import Style, description
+from benchmarks.mcq.sources import Layout, local_file
 from harness.engines import Engine, Sampling
 from harness.plan import McqItem
 from harness.store import ItemWriter
@@ -22,7 +24,12 @@ from lm_eval.api.instance import Instance  # noqa: E402
 from lm_eval.api.model import LM  # noqa: E402
 from lm_eval.tasks import TaskManager  # noqa: E402
 
-CMMLU_TEMPLATE = Path(simple_evaluate.__code__.co_filename).parent / "tasks" / "cmmlu" / "_default_template_yaml"
+TASKS_DIR = Path(simple_evaluate.__code__.co_filename).parent / "tasks"
+# layout -> (lm-eval's template, the template's evaluated split, the prompt style)
+TEMPLATES: dict[str, tuple[Path, str, Style]] = {
+    "cmmlu-csv": (TASKS_DIR / "cmmlu" / "_default_template_yaml", "test", "cmmlu"),
+    "ceval-csv": (TASKS_DIR / "ceval" / "_default_ceval_yaml", "val", "ceval"),
+}
 
 
 class EngineLM(LM):
@@ -48,19 +55,26 @@ class EngineLM(LM):
         return texts
 
 
-def write_cmmlu_tasks(directory: Path, suite: str, data_root: Path, subjects: dict[str, str]) -> list[str]:
-    """One lm-eval task per subject over a CMMLU-layout directory; returns the task names."""
+def write_mcq_tasks(
+    directory: Path,
+    suite: str,
+    data_root: Path | None,
+    subjects: dict[str, str],
+    layout: Layout = "cmmlu-csv",
+    hub: tuple[str, str] | None = None,
+) -> list[str]:
+    """One lm-eval task per subject over a local copy (`data_root`) or a hub (repo, revision);
+    returns the task names."""
+    template, split, style = TEMPLATES[layout]
     names = []
     for key, name_zh in sorted(subjects.items()):
         task = f"harness_{suite}_{key}"
-        config = {
-            "include": str(CMMLU_TEMPLATE),
-            "task": task,
-            "dataset_path": "csv",
-            "dataset_name": None,
-            "dataset_kwargs": {"data_files": {split: str(data_root / split / f"{key}.csv") for split in ("dev", "test")}},
-            "description": f"以下是关于{name_zh}的单项选择题，请直接给出正确答案的选项。\n\n",
-        }
+        config: dict[str, object] = {"include": str(template), "task": task, "description": description(name_zh, style)}
+        if data_root is not None:
+            files = {name: str(local_file(layout, data_root, name, key)) for name in ("dev", split)}
+            config |= {"dataset_path": "csv", "dataset_name": None, "dataset_kwargs": {"data_files": files}}
+        elif hub is not None:
+            config |= {"dataset_path": hub[0], "dataset_name": key, "dataset_kwargs": {"revision": hub[1]}}
         (directory / f"{task}.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         names.append(task)
     return names
@@ -69,19 +83,23 @@ def write_cmmlu_tasks(directory: Path, suite: str, data_root: Path, subjects: di
 def score_mcq_with_lm_eval(
     engine: Engine,
     suite: str,
-    data_root: Path,
+    data_root: Path | None,
     subjects: dict[str, tuple[str, str]],
     items: Sequence[McqItem],
     num_fewshot: int,
     writer: ItemWriter,
+    layout: Layout = "cmmlu-csv",
+    hub: tuple[str, str] | None = None,
 ) -> list[dict]:
-    """Score exactly `items` (by doc id) with lm-eval; `subjects` maps key -> (name_zh, category)."""
+    """Score exactly `items` (by doc id) with lm-eval; `subjects` maps key -> (name_zh, category);
+    `data_root` is a local copy, else `hub` is (repo, revision)."""
     wanted: dict[str, list[int]] = {}
+    by_id = {item.id: item for item in items}
     for item in items:
         key, index = item.id.rsplit("/", 1)
         wanted.setdefault(f"harness_{suite}_{key}", []).append(int(index))
     with tempfile.TemporaryDirectory() as tmp:
-        write_cmmlu_tasks(Path(tmp), suite, data_root, {k: v[0] for k, v in subjects.items()})
+        write_mcq_tasks(Path(tmp), suite, data_root, {k: v[0] for k, v in subjects.items()}, layout, hub)
         output = simple_evaluate(
             model=EngineLM(engine),
             tasks=sorted(wanted),
@@ -97,15 +115,18 @@ def score_mcq_with_lm_eval(
         for sample in sorted(samples, key=lambda s: s["doc_id"]):
             logprobs = [float(resp[0]) for resp in sample["filtered_resps"]]
             prediction = "ABCD"[max(range(len(logprobs)), key=logprobs.__getitem__)]
-            answer = sample["doc"]["Answer"]
+            item = by_id[f"{key}/{sample['doc_id']}"]
             record = {
-                "id": f"{key}/{sample['doc_id']}",
+                "id": item.id,
                 "subject": key,
-                "category": subjects[key][1],
-                "answer": answer,
+                "category": item.category,
+                "groups": list(item.groups),
+                "rotation": 0,
+                "answer": item.answer,
                 "prediction": prediction,
                 "correct": bool(sample["acc"]),
                 "logprobs": logprobs,
+                "path": "lm-eval",
             }
             writer.write(record)
             records.append(record)

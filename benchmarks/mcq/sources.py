@@ -1,0 +1,137 @@
+"""Where C-Eval- and CMMLU-style data come from: a local copy in the benchmark's own release layout,
+or a dataset hub through `datasets`. Every source yields the same rows (CMMLU's column names:
+Question, A-D, Answer) and a SHA-256 of what was read, which the run records with the source and
+revision, so two runs can be shown to have scored the same data.
+
+Local layouts (the releases' own):
+- `cmmlu-csv`: `{dev,test}/<subject>.csv`, header `,Question,A,B,C,D,Answer` (CMMLU's GitHub data/).
+- `ceval-csv`: `{dev,val,test}/<subject>_<split>.csv`, header `id,question,A,B,C,D,answer[,explanation]`
+  (C-Eval's ceval-exam.zip; the test split has no answers and cannot be scored).
+"""
+
+import csv
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from harness.errors import InputError, Problem
+
+Layout = Literal["cmmlu-csv", "ceval-csv"]
+ANSWERS = ("A", "B", "C", "D")
+_HEADERS: dict[str, list[list[str]]] = {
+    "cmmlu-csv": [["", "Question", "A", "B", "C", "D", "Answer"]],
+    "ceval-csv": [
+        ["id", "question", "A", "B", "C", "D", "answer", "explanation"],
+        ["id", "question", "A", "B", "C", "D", "answer"],
+    ],
+}
+
+
+@dataclass(frozen=True)
+class SubjectMeta:
+    key: str
+    name_zh: str
+    category: str
+    groups: tuple[str, ...]  # overlapping aggregates, e.g. "C-Eval Hard", "China specific"
+
+
+@dataclass(frozen=True)
+class SubjectData:
+    meta: SubjectMeta
+    shots: list[dict[str, str]]  # the few-shot split, in file order (lm-eval's first_n sampler)
+    rows: list[dict[str, str]]  # the evaluated split
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    subjects: list[SubjectData]
+    digest: str
+    source: str  # a local directory, or "hf:<repo>"
+    revision: str  # "local" or the hub revision asked for
+
+
+def read_subject_map(path: Path) -> dict[str, SubjectMeta]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        key: SubjectMeta(key, str(v["name_zh"]), str(v["category"]), tuple(v.get("groups", ())))
+        for key, v in raw.items()
+    }
+
+
+def local_file(layout: Layout, root: Path, split: str, key: str) -> Path:
+    if layout == "ceval-csv":
+        return root / split / f"{key}_{split}.csv"
+    return root / split / f"{key}.csv"
+
+
+def _normalize(row: dict[str, str], where: str) -> dict[str, str]:
+    out = {"Question": row.get("Question", row.get("question", "")), **{c: row[c] for c in ANSWERS}}
+    out["Answer"] = str(row.get("Answer", row.get("answer", ""))).strip()
+    if out["Answer"] not in ANSWERS:
+        raise InputError([Problem(where, "Answer", f"{out['Answer']!r} is not A-D", "score a split that has answers, one letter A-D each")])
+    return out
+
+
+def _read_csv(layout: Layout, path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header not in _HEADERS[layout]:
+            expected = " or ".join(",".join(h) for h in _HEADERS[layout])
+            raise InputError([Problem(str(path), "header", f"expected {expected!r}, found {header}", f"use the {layout} layout")])
+        return [_normalize(dict(zip(header, line, strict=True)), f"{path}: line {number}") for number, line in enumerate(reader, start=2) if line]
+
+
+def load_local(
+    layout: Layout, root: Path, subjects_file: Path, split: str, fewshot_split: str
+) -> LoadedData:
+    if not root.is_dir():
+        raise InputError([Problem(str(root), "data", "not a directory", f"point --data at a local copy in the {layout} layout")])
+    meta = read_subject_map(subjects_file)
+    digest = hashlib.sha256(subjects_file.read_bytes())
+    subjects = []
+    for key in sorted(meta):
+        splits = {}
+        for name in dict.fromkeys((fewshot_split, split)):
+            path = local_file(layout, root, name, key)
+            if not path.exists():
+                raise InputError([Problem(str(path), "-", "missing", f"restore the file, or use a copy with every subject of {subjects_file.name}")])
+            digest.update(path.read_bytes())
+            splits[name] = _read_csv(layout, path)
+        subjects.append(SubjectData(meta[key], splits[fewshot_split], splits[split]))
+    return LoadedData(subjects, digest.hexdigest(), str(root), "local")
+
+
+def _offline() -> bool:
+    return any(os.environ.get(v, "").lower() in ("1", "true", "yes") for v in ("HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE"))
+
+
+def load_hub(repo: str, revision: str, subjects_file: Path, split: str, fewshot_split: str, suite: str) -> LoadedData:
+    """One `datasets` config per subject; HF_ENDPOINT points `datasets` at a mirror (e.g. in mainland
+    China). Offline, only what is already in the `datasets` cache loads."""
+    import datasets
+
+    meta = read_subject_map(subjects_file)
+    digest = hashlib.sha256(subjects_file.read_bytes())
+    subjects = []
+    for key in sorted(meta):
+        try:
+            splits = datasets.load_dataset(repo, key, revision=revision)
+        except Exception as e:  # datasets raises many kinds of error for "not reachable"
+            hint = "offline mode is on" if _offline() else "the hub is not reachable"
+            raise InputError([Problem(f"hf:{repo}", key, f"cannot load ({hint}: {type(e).__name__})", f"pass --data {suite}=PATH with a local copy")]) from e
+        rows = {name: [_normalize(dict(r), f"hf:{repo}/{key}/{name}") for r in splits[name]] for name in dict.fromkeys((fewshot_split, split))}
+        digest.update(_canonical(rows[fewshot_split]))
+        digest.update(_canonical(rows[split]))
+        subjects.append(SubjectData(meta[key], rows[fewshot_split], rows[split]))
+    return LoadedData(subjects, digest.hexdigest(), f"hf:{repo}", revision)
+
+
+def _canonical(rows: Iterable[dict[str, str]]) -> bytes:
+    return json.dumps(list(rows), ensure_ascii=False, sort_keys=True).encode("utf-8")

@@ -1,0 +1,103 @@
+"""The fast multiple-choice path against lm-eval's, and across engines, on project-written copies of
+CMMLU and C-Eval in their exact release layouts (every subject, five-shot).
+
+Few engine calls on purpose: they share the session's vLLM and transformers engines."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.mcq.synthetic import write_layout
+from harness.cli import main
+from harness.engines import Engine
+from harness.paths import REPO_ROOT
+from harness.plan import McqItem, PlannedSuite, plan
+from harness.profiles import Profile, SuiteRun
+from harness.scoring.lm_eval_bridge import score_mcq_with_lm_eval
+from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
+from harness.store import ItemWriter
+
+pytestmark = pytest.mark.engine
+MCQ_DIR = REPO_ROOT / "benchmarks" / "mcq"
+
+
+@pytest.fixture(scope="module")
+def suites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PlannedSuite]:
+    root = tmp_path_factory.mktemp("mcq-layouts")
+    write_layout("cmmlu-csv", root / "cmmlu", MCQ_DIR / "cmmlu_subjects.yaml", per_subject=3, seed=1)
+    write_layout("ceval-csv", root / "ceval", MCQ_DIR / "ceval_subjects.yaml", per_subject=2, seed=2)
+    profile = Profile(name="t", suites=[SuiteRun(suite=s, num_fewshot=5, scorer="fast") for s in ("cmmlu", "ceval")])
+    return {s.spec.name: s for s in plan(profile, data={"cmmlu": root / "cmmlu", "ceval": root / "ceval"})}
+
+
+def _by_id(records: list[dict]) -> dict[str, dict]:
+    return {r["id"]: r for r in records}
+
+
+@pytest.mark.parametrize("name", ["cmmlu", "ceval"])
+def test_fast_path_gives_lm_evals_answers(vllm_engine, suites: dict[str, PlannedSuite], tmp_path: Path, name: str) -> None:
+    suite = suites[name]
+    with ItemWriter(tmp_path / "items.jsonl") as writer:
+        fast = _by_id(score_mcq_fast(vllm_engine, suite.items, writer, progress=False))
+        theirs = _by_id(score_mcq_with_lm_eval(
+            vllm_engine, name, Path(suite.data_source), suite.subjects, suite.items, 5, writer, suite.spec.data.layout  # type: ignore[union-attr]
+        ))
+    assert fast.keys() == theirs.keys() and len(fast) == len(suite.items) >= 100
+    assert all(r["path"] == "fast" for r in fast.values())
+    agreeing = sum(fast[i]["prediction"] == theirs[i]["prediction"] for i in fast)
+    assert agreeing / len(fast) >= 0.995
+    # The same numbers, not only the same argmax: lm-eval built byte-identical contexts.
+    for item_id, record in fast.items():
+        for ours, lm_eval in zip(record["logprobs"], theirs[item_id]["logprobs"], strict=True):
+            assert ours is None or ours == pytest.approx(lm_eval, abs=1e-4), item_id
+
+
+def test_vllm_and_transformers_fast_paths_agree(vllm_engine, hf_engine, suites: dict[str, PlannedSuite], tmp_path: Path) -> None:
+    items = suites["cmmlu"].items
+    with ItemWriter(tmp_path / "items.jsonl") as writer:
+        from_vllm = _by_id(score_mcq_fast(vllm_engine, items, writer, progress=False))
+        from_hf = _by_id(score_mcq_fast(hf_engine, items, writer, progress=False))
+    assert [i for i in from_vllm if from_vllm[i]["prediction"] != from_hf[i]["prediction"]] == []
+    accuracy = sum(r["correct"] for r in from_vllm.values()) / len(from_vllm)
+    assert 0.0 < accuracy < 1.0
+
+
+def test_items_that_are_not_one_token_fall_back_to_log_likelihoods(vllm_engine, suites: dict[str, PlannedSuite], tmp_path: Path) -> None:
+    original = suites["cmmlu"].items[0]
+    # Trailing whitespace moves onto the continuation on lm-eval's split: not "context, one token".
+    spaced = McqItem("spaced/0", original.subject, original.category, original.context + " ", original.answer)
+    with ItemWriter(tmp_path / "items.jsonl") as writer:
+        fast = score_mcq_fast(vllm_engine, [original, spaced], writer, progress=False)
+        reference = score_mcq(vllm_engine, [spaced], writer, progress=False)
+    assert [r["path"] for r in fast] == ["fast", "loglikelihood"]
+    assert fast[1]["logprobs"] == reference[0]["logprobs"]
+
+
+class _Borrowed:
+    """A session engine lent to code that closes what it loads: closing it is a no-op."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._engine, name)
+
+    def close(self) -> None:
+        pass
+
+
+def test_crosscheck_command_reports_per_item_agreement(
+    store, vllm_engine, hf_engine, suites: dict[str, PlannedSuite], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import harness.crosscheck
+
+    engines = {"vllm": vllm_engine, "hf": hf_engine}
+    monkeypatch.setattr(harness.crosscheck, "load_engine", lambda name, checkpoint, settings: _Borrowed(engines[name]))
+    data = [f"--data={name}={suite.data_source}" for name, suite in suites.items()]
+    code = main(["crosscheck", "zh-general", "--model", "zh-tiny-tuned", "--limit", "20", "--tracking-uri", store.uri, "--json", *data])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    pairs = {(r["suite"], r["left"], r["right"]) for r in report}
+    assert ("cmmlu", "vllm:fast", "vllm:lm-eval") in pairs and ("ceval", "vllm:fast", "hf:fast") in pairs and len(report) == 2 * 4
+    assert all(r["n"] == 20 and r["rate"] >= 0.95 for r in report)
