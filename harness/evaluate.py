@@ -84,11 +84,14 @@ def evaluate(
         )
         metrics: dict[str, float] = {}
         verdicts: list[Verdict] = []
-        for suite in planned:
-            suite_metrics, suite_verdicts = _run_suite(client, run_id, engine, profile, suite, progress)
-            metrics |= suite_metrics
-            verdicts += suite_verdicts
-        engine.close()
+        try:
+            for suite in planned:
+                suite_metrics, suite_verdicts = _run_suite(client, run_id, engine, profile, suite, progress)
+                metrics |= suite_metrics
+                verdicts += suite_verdicts
+        finally:
+            # Freed on failure too: the demo loads the next model in the same process.
+            engine.close()
     except BaseException:
         client.set_terminated(run_id, "FAILED")
         raise
@@ -155,10 +158,8 @@ def checked_checkpoint(client: MlflowClient, model_spec: str, progress: bool) ->
 
 
 def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:
-    client.log_param(run_id, names.suite_param(suite.spec.name, "data_digest"), suite.data_digest)
-    client.log_param(run_id, names.suite_param(suite.spec.name, "n_items"), len(suite.items))
-    client.log_param(run_id, names.suite_param(suite.spec.name, "data_source"), suite.data_source)
-    client.log_param(run_id, names.suite_param(suite.spec.name, "data_revision"), suite.data_revision)
+    facts = {"data_digest": suite.data_digest, "n_items": len(suite.items), "data_source": suite.data_source, "data_revision": suite.data_revision}
+    client.log_batch(run_id, params=[Param(names.suite_param(suite.spec.name, k), str(v)) for k, v in facts.items()])
     dataset = Dataset(
         name=suite.spec.name,
         digest=suite.data_digest[:32],
