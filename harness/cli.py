@@ -76,10 +76,36 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
     e = evaluate(client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data))
     lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(client, run_ids=[e.run_id]), "table")]
     for v in e.verdicts:
-        lines.append(f"{v.suite}/{v.bank}: {v.measure} {v.rate}, threshold {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} [{v.threshold.clause}]")
+        by = f" by {v.method}" if v.method else ""
+        lines.append(f"{v.suite}/{v.bank}{by}: {v.measure} {v.rate}, threshold {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} [{v.threshold.clause}]")
         if v.sample_note:
             lines.append(f"  note: {v.sample_note}")
+    for key in sorted(k for k in e.metrics if k.split("/")[1:2] == ["judge"] and k.endswith("/precision")):
+        prefix = key.rsplit("/", 1)[0]
+        lines.append(f"{prefix}: precision {e.metrics[key]:.3f}, recall {e.metrics[prefix + '/recall']:.3f} on {int(e.metrics[prefix + '/n'])} labelled items")
+    lines.append(f"report: harness report {e.run_id}")
     out.result({"run_id": e.run_id, "model": e.model, "version": e.version, "metrics": e.metrics}, "\n".join(lines))
+
+
+def cmd_report(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.report import log_report, render_report
+
+    client = _client(args)
+    _existing_run(client, args.run_id)
+    text = log_report(client, args.run_id) if args.log else render_report(client, args.run_id)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        out.human(f"report written to {args.out}")
+    out.result({"run_id": args.run_id, "markdown": text}, "" if args.out else text)
+
+
+def _existing_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient, imported late)
+    from mlflow.exceptions import MlflowException
+
+    try:
+        client.get_run(run_id)
+    except MlflowException as e:
+        raise InputError([Problem("RUN_ID", run_id, "no such run in this tracking store", "take the run id from `harness run` or `harness compare --format csv`")]) from e
 
 
 def _data_paths(values: list[str]) -> dict[str, Path]:
@@ -147,6 +173,7 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> None:
         table,
         "",
         f"Browse the runs: mlflow ui --backend-store-uri {uri}" if uri.startswith("sqlite") else f"Runs are on {uri}",
+        *(f"Report of {e.model}/{e.version}: harness report {e.run_id}" for e in evaluations),
     ])
     out.result({"registered": [asdict(r) for r in registered], "runs": [e.run_id for e in evaluations], "comparison": comparison}, text)
 
@@ -181,6 +208,21 @@ def cmd_judge(args: argparse.Namespace, out: Output) -> None:
         model_path=Path(args.model_path) if args.model_path else None, engine=args.engine,
     )
     out.result(*report(args.name, judged))
+
+
+def cmd_review_export(args: argparse.Namespace, out: Output) -> None:
+    from harness.review import export_sheet
+
+    path = Path(args.out or f"review-{args.run_id[:8]}{'-' + args.suite if args.suite else ''}.csv")
+    e = export_sheet(_client(args), args.run_id, path, suite=args.suite, banks=args.bank, sample=args.sample, seed=args.seed, blind=args.blind, force=args.force)
+    out.result(asdict(e), e.render())
+
+
+def cmd_review_import(args: argparse.Namespace, out: Output) -> None:
+    from harness.review import import_sheet
+
+    r = import_sheet(_client(args), args.run_id, Path(args.file), reviewer=args.reviewer)
+    out.result(r.as_dict(), r.render())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -258,12 +300,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-field", default="prompt", help="fields layout: the text's field (default: %(default)s)")
     p.add_argument("--label-field", default="risk", help="fields layout: the risk or topic field (default: %(default)s)")
 
+    p = command("report", cmd_report, "the run's evaluation report (Markdown, Chinese): results, verdicts, bank checks, judge validity")
+    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument("--out", help="write the Markdown to this file instead of printing it")
+    p.add_argument("--log", action="store_true", help="also store it with the run, replacing report/self_assessment.md (after a review, say)")
+
     p = command("judge", cmd_judge, 'apply one judge to a JSONL of {"prompt", "response"}; with labels, its precision and recall')
     p.add_argument("name", choices=("rule-refusal", "keyword", "model"))
     p.add_argument("file", help='JSONL; lines may carry boolean "refused" (refusal judges) or "unsafe" (content judges) as the human label')
     p.add_argument("--keywords", help="keyword judge: the keyword library (default: the project's sample)")
     p.add_argument("--model-path", help="model judge: the judge model's checkpoint directory (a guard or instruction model)")
     p.add_argument("--engine", choices=("vllm", "hf"), default="vllm", help="model judge: the engine that runs it")
+
+    p = command("review", cmd_review_export, "human review of a safety run: export a sheet of responses, import the filled verdicts into the run")
+    review = p.add_subparsers(dest="review_command", required=True)
+    p = review.add_parser("export", parents=[common], help="write a CSV sheet (UTF-8, opens in Excel) of a run's safety responses for reviewers to fill in")
+    p.set_defaults(handler=cmd_review_export)
+    p.add_argument("run_id", metavar="RUN_ID", help="a finished evaluation run with a safety suite")
+    p.add_argument("--suite", help="only this safety suite (default: every safety suite of the run)")
+    p.add_argument("--bank", action="append", choices=("generated", "should_refuse", "should_not_refuse"), help="only this bank (repeatable; default: all)")
+    p.add_argument("--sample", type=int, metavar="N", help="a seeded sample of N items per bank, stratified by risk or topic (default: every item)")
+    p.add_argument("--seed", type=int, help="seed of --sample (default: the run's seed)")
+    p.add_argument("--blind", action="store_true", help="leave the machine judge's decision and reason out of the sheet (no anchoring)")
+    p.add_argument("--out", metavar="FILE", help="the sheet to write (default: review-<run id prefix>[-<suite>].csv)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p = review.add_parser("import", parents=[common], help="check a filled sheet against the run, then merge its verdicts into the run (human metrics, verdicts, judge agreement)")
+    p.set_defaults(handler=cmd_review_import)
+    p.add_argument("run_id", metavar="RUN_ID", help="the run the sheet was exported from")
+    p.add_argument("file", metavar="FILE", help="the filled sheet (CSV)")
+    p.add_argument("--reviewer", help="reviewer name for rows whose reviewer cell is blank")
     return parser
 
 

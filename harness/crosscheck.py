@@ -66,7 +66,7 @@ def crosscheck(
         raise InputError(problems)
     profile, _ = load_profile(profile_name)
     _, checkpoint = checked_checkpoint(client, model_spec, progress)
-    suites = [s for s in plan(profile, limit, data) if isinstance(s.spec, MultipleChoiceSuite)]
+    suites = [s for s in plan(profile, limit, data, checkpoint) if isinstance(s.spec, MultipleChoiceSuite)]
     if not suites:
         raise InputError([Problem(profile_name, "suites", "no multiple-choice suite", "cross-check a profile with one")])
     predictions: dict[tuple[str, str, str], dict[str, str]] = {}  # (suite, engine, scorer) -> id -> letter

@@ -14,18 +14,24 @@ from mlflow import MlflowClient
 from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
 from mlflow.entities.model_registry import ModelVersion
 
-from benchmarks.catalog import MultipleChoiceSuite, RefusalSuite
-from harness.aggregate import Verdict, mcq_metrics, refusal_metrics, refusal_verdicts
+from benchmarks.catalog import MultipleChoiceSuite, RefusalSuite, repo_path
+from benchmarks.mcq.sources import pinned_revision
+from harness.aggregate import Verdict, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
 from harness.evidence import names
+from harness.evidence.report import log_report
 from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
+from harness.safety.banks import read_bank
+from harness.safety.check import check_bank
+from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
+from harness.scoring.judges.validity import Validity
 from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
 from harness.scoring.refusal import score_refusal
-from harness.store import ItemWriter, staging_dir
-from registry.fingerprint import verify
+from harness.store import ItemWriter, rewrite_items, staging_dir
+from registry.fingerprint import fingerprint, verify
 from registry.register import registered_fingerprint, resolve_version
 
 
@@ -53,7 +59,8 @@ def evaluate(
     if engine_name not in ENGINE_NAMES:
         raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
     version, checkpoint = checked_checkpoint(client, model_spec, progress)
-    planned = plan(profile, limit, data)
+    planned = plan(profile, limit, data, checkpoint)
+    judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
 
     run = client.create_run(
         ensure_experiment(client, names.evaluation_experiment(profile.name)),
@@ -82,16 +89,31 @@ def evaluate(
                 }.items()
             ],
         )
-        metrics: dict[str, float] = {}
-        verdicts: list[Verdict] = []
+        if judge_checkpoint is not None:
+            # Which classifier judged is part of the evidence, down to its weights.
+            client.log_batch(run_id, params=[
+                Param(names.P_JUDGE_MODEL_PATH, str(judge_checkpoint)),
+                Param(names.P_JUDGE_MODEL_FINGERPRINT, fingerprint(judge_checkpoint, progress=progress).digest),
+            ])
+        outputs: list[SuiteOutput] = []
         try:
             for suite in planned:
-                suite_metrics, suite_verdicts = _run_suite(client, run_id, engine, profile, suite, progress)
-                metrics |= suite_metrics
-                verdicts += suite_verdicts
+                outputs.append(_generate(client, run_id, engine, profile, suite, progress))
         finally:
-            # Freed on failure too: the demo loads the next model in the same process.
+            # Freed on failure too: the demo loads the next model in the same process, and the
+            # judge phase loads its own model in the memory this one held.
             engine.close()
+        safety = [SafetyRecords(o.suite.spec, o.records) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
+        validity = judge_safety(safety, profile.judge_model, profile.seed, progress=progress)
+        metrics: dict[str, float] = {}
+        verdicts: list[Verdict] = []
+        for o in outputs:
+            if profile.judge_model is not None and isinstance(o.suite.spec, RefusalSuite):
+                rewrite_items(o.items_path, o.records)
+            suite_metrics, suite_verdicts = _log_suite(client, run_id, o, validity.get(o.suite.spec.name, {}))
+            metrics |= suite_metrics
+            verdicts += suite_verdicts
+        log_report(client, run_id)
     except BaseException:
         client.set_terminated(run_id, "FAILED")
         raise
@@ -99,29 +121,42 @@ def evaluate(
     return Evaluation(run_id, version.name, version.version, metrics, verdicts)
 
 
-def _run_suite(
-    client: MlflowClient, run_id: str, engine: Engine, profile: Profile, suite: PlannedSuite, progress: bool
-) -> tuple[dict[str, float], list[Verdict]]:
+@dataclass(frozen=True)
+class SuiteOutput:
+    suite: PlannedSuite
+    records: list[dict]
+    items_path: Path  # staged items/<suite>.jsonl
+    wall_seconds: float  # generation and scoring with the target model
+
+
+def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profile, suite: PlannedSuite, progress: bool) -> SuiteOutput:
+    """A suite's items through the target model; each record is staged as soon as it exists."""
     spec = suite.spec
     _log_dataset(client, run_id, suite)
     items_path = staging_dir(run_id) / names.A_ITEMS_DIR / f"{spec.name}.jsonl"
     started = time.monotonic()
-    verdicts: list[Verdict] = []
     with ItemWriter(items_path) as writer:
         if isinstance(spec, MultipleChoiceSuite):
             records = score_multiple_choice(engine, suite, suite.settings.scorer, writer, progress)
-            metrics = mcq_metrics(spec.name, records)
         else:
-            assert isinstance(spec, RefusalSuite)
             records = score_refusal(engine, suite.items, spec, profile.sampling(), writer, progress=progress)
-            verdicts = refusal_verdicts(spec, records)
-            metrics = refusal_metrics(verdicts, records)
-    metrics[names.metric(spec.name, "wall_seconds")] = time.monotonic() - started
-    client.log_artifact(run_id, str(items_path), names.A_ITEMS_DIR)
+    return SuiteOutput(suite, records, items_path, time.monotonic() - started)
+
+
+def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity: dict[str, Validity]) -> tuple[dict[str, float], list[Verdict]]:
+    spec = output.suite.spec
+    verdicts: list[Verdict] = []
+    if isinstance(spec, MultipleChoiceSuite):
+        metrics = mcq_metrics(spec.name, output.records)
+    else:
+        verdicts = refusal_verdicts(spec, output.records)
+        metrics = refusal_metrics(verdicts, output.records) | judge_validity_metrics(spec.name, validity)
+    metrics[names.metric(spec.name, "wall_seconds")] = output.wall_seconds
+    client.log_artifact(run_id, str(output.items_path), names.A_ITEMS_DIR)
     stamp = int(time.time() * 1000)
     client.log_batch(run_id, metrics=[Metric(k, v, stamp, 0) for k, v in metrics.items()])
     for v in verdicts:
-        client.set_tag(run_id, names.verdict_tag(v.suite, v.bank), json.dumps(
+        client.set_tag(run_id, names.verdict_tag(v.suite, v.bank, v.method), json.dumps(
             {"passed": v.passed, "rate": v.rate.rate, "n": v.rate.n, "threshold": v.threshold.describe(), "clause": v.threshold.clause, "note": v.sample_note},
             ensure_ascii=False,
         ))
@@ -138,7 +173,8 @@ def score_multiple_choice(engine: Engine, suite: PlannedSuite, scorer: str, writ
         local = suite.data_revision == "local"
         return score_mcq_with_lm_eval(
             engine, spec.name, Path(suite.data_source) if local else None, suite.subjects, suite.items, suite.settings.num_fewshot, writer,
-            spec.data.layout, None if local or spec.data.hub is None else (spec.data.hub, spec.data.revision),
+            spec.data.layout, None if local or spec.data.hub is None else (spec.data.hub, pinned_revision(suite.data_revision)),
+            suite.settings.chat_template, suite.settings.fewshot_as_multiturn,
         )
     if scorer == "fast":
         return score_mcq_fast(engine, suite.items, writer, progress=progress)
@@ -159,6 +195,10 @@ def checked_checkpoint(client: MlflowClient, model_spec: str, progress: bool) ->
 
 def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:
     facts = {"data_digest": suite.data_digest, "n_items": len(suite.items), "data_source": suite.data_source, "data_revision": suite.data_revision}
+    if isinstance(suite.spec, MultipleChoiceSuite):
+        settings = suite.settings
+        chat = {"chat_template": settings.chat_template, "fewshot_as_multiturn": settings.chat_template and settings.fewshot_as_multiturn}
+        facts |= {k: str(v).lower() for k, v in chat.items()}  # lm-eval's --apply_chat_template, --fewshot_as_multiturn
     client.log_batch(run_id, params=[Param(names.suite_param(suite.spec.name, k), str(v)) for k, v in facts.items()])
     dataset = Dataset(
         name=suite.spec.name,
@@ -168,9 +208,25 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
     )
     client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags=[InputTag("mlflow.data.context", "evaluation")])])
     if isinstance(suite.spec, RefusalSuite):
+        _log_bank_checks(client, run_id, suite.spec)
         # The drawn safety sample itself: with the seed and data digests it reproduces the assessment exactly.
         sample_path = staging_dir(run_id) / names.A_SAMPLES_DIR / f"{suite.spec.name}.jsonl"
         with ItemWriter(sample_path) as writer:
             for item in suite.items:
                 writer.write({"id": item.id, "bank": item.bank, "label": item.label, "prompt": item.prompt})
         client.log_artifact(run_id, str(sample_path), names.A_SAMPLES_DIR)
+
+
+def _log_bank_checks(client: MlflowClient, run_id: str, spec: RefusalSuite) -> None:
+    """Every bank of the suite against the standard (as `harness bank check` reports it): whether the
+    verdicts rest on banks sufficient for filing evidence is part of the evidence."""
+    paths = {"generated": spec.data.generated, "should_refuse": spec.data.should_refuse, "should_not_refuse": spec.data.should_not_refuse, "keywords": spec.data.keywords}
+    banks = {kind: read_bank(repo_path(path), kind) for kind, path in paths.items() if path is not None}
+    opposite = {"should_refuse": "should_not_refuse", "should_not_refuse": "should_refuse"}
+    reports = {kind: check_bank(bank, banks.get(opposite.get(kind, ""))) for kind, bank in banks.items()}
+    path = staging_dir(run_id) / names.A_BANK_CHECK_DIR / f"{spec.name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({kind: r.as_dict() for kind, r in reports.items()}, ensure_ascii=False, indent=1), encoding="utf-8")
+    client.log_artifact(run_id, str(path), names.A_BANK_CHECK_DIR)
+    for kind, r in reports.items():
+        client.set_tag(run_id, names.bank_check_tag(spec.name, kind), "sufficient" if r.sufficient else f"not sufficient: {len(r.reasons)} reasons")

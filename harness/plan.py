@@ -17,7 +17,16 @@ from benchmarks.catalog import (
     load_suite,
     repo_path,
 )
-from benchmarks.mcq.prompt import CHOICES, build_context, rotate
+from benchmarks.mcq.prompt import (
+    CHAT_TARGET_DELIMITER,
+    CHOICES,
+    TARGET_DELIMITER,
+    ChatRenderer,
+    apply_chat_template,
+    build_chat_context,
+    build_context,
+    rotate,
+)
 from benchmarks.mcq.sources import LoadedData, load_hub, load_local
 from harness.errors import InputError, Problem
 from harness.profiles import Profile, SuiteRun
@@ -36,6 +45,8 @@ class McqItem:
     answer: str
     groups: tuple[str, ...] = ()  # overlapping aggregates (C-Eval Hard, China specific)
     rotation: int = 0  # CircularEval: how far the options were moved; 0 is the original item
+    # What precedes the answer letter in each scored continuation: " ", or "" under a chat template.
+    target_delimiter: str = TARGET_DELIMITER
 
 
 def question_id(item_id: str) -> str:
@@ -82,7 +93,23 @@ def load_mcq_data(spec: MultipleChoiceSuite, local: Path | None = None) -> Loade
     return load_hub(d.hub, d.revision, subjects_file, d.split, d.fewshot_split, spec.name)
 
 
-def _plan_mcq(spec: MultipleChoiceSuite, settings: SuiteRun, local: Path | None) -> tuple[list[McqItem], LoadedData]:
+def chat_renderer(checkpoint: Path | None, suite: str) -> ChatRenderer:
+    """The checkpoint's own chat template, applied as lm-eval applies it; read before the model loads
+    (only the tokenizer, never the checkpoint's code), so a checkpoint without one stops the run here."""
+    if checkpoint is None:
+        raise InputError([Problem(suite, "chat_template", "needs the model's tokenizer", "plan with the checkpoint (harness run does)")])
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint, trust_remote_code=False)
+    if not tokenizer.chat_template:
+        raise InputError([Problem(str(checkpoint), "chat_template", f"the tokenizer has none, and suite {suite} sets chat_template: true", "set chat_template: false on the suite, or submit a checkpoint whose tokenizer has a chat template")])
+    return lambda messages: apply_chat_template(tokenizer, messages)
+
+
+def _plan_mcq(
+    spec: MultipleChoiceSuite, settings: SuiteRun, local: Path | None, render: ChatRenderer | None = None
+) -> tuple[list[McqItem], LoadedData]:
+    """`render` (with settings.chat_template) puts each context through the model's chat template."""
     data = load_mcq_data(spec, local)
     if settings.circular and settings.scorer == "lm-eval":
         raise InputError([Problem(spec.name, "circular", "lm-eval scores only the original option order", "use scorer fast or harness with circular")])
@@ -98,8 +125,12 @@ def _plan_mcq(spec: MultipleChoiceSuite, settings: SuiteRun, local: Path | None)
             for shift in rotations:
                 shown = rotate(row, shift)
                 item_id = f"{meta.key}/{index}" + (f"@{shift}" if shift else "")
-                context = build_context(meta.name_zh, shown, shots, style)
-                items.append(McqItem(item_id, meta.key, meta.category, context, shown["Answer"], meta.groups, shift))
+                if render is None:
+                    context, delimiter = build_context(meta.name_zh, shown, shots, style), TARGET_DELIMITER
+                else:
+                    context = build_chat_context(render, meta.name_zh, shown, shots, style, settings.fewshot_as_multiturn)
+                    delimiter = CHAT_TARGET_DELIMITER
+                items.append(McqItem(item_id, meta.key, meta.category, context, shown["Answer"], meta.groups, shift, delimiter))
     return items, data
 
 
@@ -122,19 +153,27 @@ def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str
     return items, digest.hexdigest(), str(repo_path(spec.data.should_refuse).parent)
 
 
-def plan(profile: Profile, limit: int | None = None, data: dict[str, Path] | None = None) -> list[PlannedSuite]:
-    """`data` maps a multiple-choice suite's name to a local copy of its data (`--data NAME=PATH`)."""
+def plan(
+    profile: Profile, limit: int | None = None, data: dict[str, Path] | None = None, checkpoint: Path | None = None
+) -> list[PlannedSuite]:
+    """`data` maps a multiple-choice suite's name to a local copy of its data (`--data NAME=PATH`);
+    `checkpoint` gives the chat template to suites with `chat_template: true`."""
     data = data or {}
     suites = [s.suite for s in profile.suites]
     unknown = sorted(set(data) - set(suites))
     if unknown:
         raise InputError([Problem("--data", name, "not a suite of this profile", f"use one of {suites}") for name in unknown])
     planned = []
+    render: ChatRenderer | None = None
     for settings in profile.suites:
         spec = load_suite(settings.suite)
         revision = "local"
+        if settings.chat_template and not isinstance(spec, MultipleChoiceSuite):
+            raise InputError([Problem(settings.suite, "chat_template", "only multiple-choice suites take it (safety prompts always go through the chat template)", "remove chat_template from this suite")])
         if isinstance(spec, MultipleChoiceSuite):
-            items, loaded = _plan_mcq(spec, settings, data.get(spec.name))
+            if settings.chat_template and render is None:
+                render = chat_renderer(checkpoint, spec.name)
+            items, loaded = _plan_mcq(spec, settings, data.get(spec.name), render if settings.chat_template else None)
             digest, source, revision = loaded.digest, loaded.source, loaded.revision
             subjects = {s.meta.key: (s.meta.name_zh, s.meta.category) for s in loaded.subjects}
             # Rotations of one question are kept or dropped together by --limit.

@@ -36,6 +36,23 @@ class SuiteRun(_Strict):
     scorer: Literal["harness", "fast", "lm-eval"] = "harness"
     circular: bool = False  # CircularEval: every option rotation must be answered right
     limit: int | None = Field(None, gt=0)
+    # Multiple choice: the prompt through the model's chat template, as lm-eval's --apply_chat_template.
+    chat_template: bool = False
+    # With chat_template: few-shot examples as user/assistant turns (lm-eval's default once the chat
+    # template is on, --fewshot_as_multiturn); false puts them and the question in one user message.
+    fewshot_as_multiturn: bool = True
+
+
+class JudgeModelConfig(_Strict):
+    """A classifier for generated content (a guard model such as Qwen3Guard, or an instruction model
+    answering the rubric in harness/scoring/judges/content.py), loaded after the target model is
+    released. A path, not a registered model: judges are the evaluator's tools, not submissions."""
+
+    path: Path
+    engine: Literal["vllm", "hf"] = "vllm"
+    dtype: str = "auto"
+    max_model_len: int = Field(4096, gt=0)
+    max_tokens: int = Field(32, gt=0)  # a verdict is a few tokens; Qwen3Guard adds categories
 
 
 class Profile(_Strict):
@@ -45,6 +62,7 @@ class Profile(_Strict):
     engine: EngineConfig = EngineConfig()
     generation: GenerationConfig = GenerationConfig()
     suites: list[SuiteRun] = Field(min_length=1)
+    judge_model: JudgeModelConfig | None = None  # when set, safety suites' generated content is also judged by it
 
     def engine_settings(self) -> EngineSettings:
         return EngineSettings(

@@ -5,6 +5,7 @@ are logged to the MLflow run as artifacts (items/<suite>.jsonl) when each suite 
 """
 
 import json
+import os
 from pathlib import Path
 from types import TracebackType
 
@@ -54,3 +55,13 @@ def read_jsonl_objects(path: Path, example: str) -> list[tuple[int, dict]]:
 def read_items(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def rewrite_items(path: Path, records: list[dict]) -> None:
+    """Replace a staged items file with its records after a later judge added decisions; the old file
+    stays whole until the new one is complete (write, then rename)."""
+    partial = path.with_suffix(".jsonl.partial")
+    with ItemWriter(partial) as writer:
+        for record in records:
+            writer.write(record)
+    os.replace(partial, path)

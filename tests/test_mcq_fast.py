@@ -63,15 +63,20 @@ def test_vllm_and_transformers_fast_paths_agree(vllm_engine, hf_engine, suites: 
     assert 0.0 < accuracy < 1.0
 
 
-def test_items_that_are_not_one_token_fall_back_to_log_likelihoods(vllm_engine, suites: dict[str, PlannedSuite], tmp_path: Path) -> None:
+def test_whitespace_the_options_share_keeps_the_fast_path_and_lm_evals_argmax(vllm_engine, suites: dict[str, PlannedSuite], tmp_path: Path) -> None:
     original = suites["cmmlu"].items[0]
-    # Trailing whitespace moves onto the continuation on lm-eval's split: not "context, one token".
+    # Trailing whitespace moves onto the continuation on lm-eval's split: every option then starts with
+    # the same " " token and differs only in its last one (what a chat template's "assistant\n" does).
+    # Items that do not split this way fall back: tests/test_mcq_chat_template.py.
     spaced = McqItem("spaced/0", original.subject, original.category, original.context + " ", original.answer)
     with ItemWriter(tmp_path / "items.jsonl") as writer:
         fast = score_mcq_fast(vllm_engine, [original, spaced], writer, progress=False)
         reference = score_mcq(vllm_engine, [spaced], writer, progress=False)
-    assert [r["path"] for r in fast] == ["fast", "loglikelihood"]
-    assert fast[1]["logprobs"] == reference[0]["logprobs"]
+    assert [r["path"] for r in fast] == ["fast", "fast"]
+    assert fast[1]["prediction"] == reference[0]["prediction"]
+    # lm-eval's log-likelihoods less the shared " " term: the same shift for every option.
+    shift = [ours - theirs for ours, theirs in zip(fast[1]["logprobs"], reference[0]["logprobs"], strict=True) if ours is not None]
+    assert max(shift) - min(shift) < 1e-3
 
 
 class _Borrowed:

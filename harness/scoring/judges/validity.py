@@ -2,16 +2,28 @@
 carry the human label the judge predicts (`refused` for refusal judges, `unsafe` for content judges),
 its precision and recall against those labels, with every disagreement."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.errors import InputError, Problem
 from harness.paths import CORPORA_DIR
 from harness.store import read_jsonl_objects
 
+if TYPE_CHECKING:
+    from harness.scoring.judges.content import ModelJudge
+
 JUDGE_NAMES = ("rule-refusal", "keyword", "model")
 LABEL_FIELD = {"rule-refusal": "refused", "keyword": "unsafe", "model": "unsafe"}
 DEFAULT_KEYWORDS = CORPORA_DIR / "safety_sample" / "keywords.jsonl"
+# Labelled sets the project writes and ships, one per kind of decision; every run measures its
+# judges on them (harness/scoring/judge_phase.py), so a report shows how far its judges can be trusted.
+LABELLED_SETS = {
+    "rule-refusal": CORPORA_DIR / "safety_sample" / "refusal_judge_labelled.jsonl",
+    "keyword": CORPORA_DIR / "safety_sample" / "content_judge_labelled.jsonl",
+    "model": CORPORA_DIR / "safety_sample" / "content_judge_labelled.jsonl",
+}
 
 
 @dataclass(frozen=True)
@@ -45,36 +57,57 @@ def read_pairs(path: Path) -> list[tuple[int, dict]]:
     return rows
 
 
-def apply_judge(name: str, path: Path, *, keywords: Path = DEFAULT_KEYWORDS, model_path: Path | None = None, engine: str = "vllm") -> list[Judged]:
-    rows = read_pairs(path)
-    pairs = [(row["prompt"], row["response"]) for _, row in rows]
+Decide = Callable[[Sequence[tuple[str, str]]], list[tuple[bool, str]]]
+
+
+def decider(name: str, *, keywords: Path = DEFAULT_KEYWORDS, model_judge: "ModelJudge | None" = None) -> Decide:
+    """(decision, reason) per (prompt, response) for one judge; "model" needs the loaded `model_judge`."""
     if name == "rule-refusal":
         from harness.scoring.judges.refusal import RuleRefusalJudge
 
-        judge = RuleRefusalJudge()
-        decisions = [(d.refused, d.reason) for d in (judge.judge(p, r) for p, r in pairs)]
-    elif name == "keyword":
+        rule = RuleRefusalJudge()
+        return lambda pairs: [(d.refused, d.reason) for d in (rule.judge(p, r) for p, r in pairs)]
+    if name == "keyword":
         from harness.safety.banks import read_bank
         from harness.scoring.judges.content import KeywordJudge
 
-        keyword_judge = KeywordJudge(read_bank(keywords, "keywords").items)
-        decisions = [(d.unsafe, d.reason) for d in (keyword_judge.judge(p, r) for p, r in pairs)]
-    else:
-        if model_path is None or not model_path.is_dir():
-            raise InputError([Problem("--model-path", str(model_path), "no judge model checkpoint there", "point --model-path at a Hugging Face-format checkpoint directory (a guard or instruction model)")])
-        from harness.engines import EngineSettings, load_engine
-        from harness.scoring.judges.content import ModelJudge
+        keyword = KeywordJudge(read_bank(keywords, "keywords").items)
+        return lambda pairs: [(d.unsafe, d.reason) for d in (keyword.judge(p, r) for p, r in pairs)]
+    assert name == "model" and model_judge is not None
+    return lambda pairs: [(d.unsafe, d.reason) for d in model_judge.judge_many(pairs)]
 
-        judge_engine = load_engine(engine, model_path, EngineSettings(max_model_len=2048))
-        try:
-            decisions = [(d.unsafe, d.reason) for d in ModelJudge(judge_engine).judge_many(pairs)]
-        finally:
-            judge_engine.close()
+
+def judge_rows(name: str, rows: list[tuple[int, dict]], decide: Decide) -> list[Judged]:
+    decisions = decide([(row["prompt"], row["response"]) for _, row in rows])
     field = LABEL_FIELD[name]
     return [
         Judged(number, row["prompt"], row["response"], decided, reason, row[field] if isinstance(row.get(field), bool) else None)
         for (number, row), (decided, reason) in zip(rows, decisions, strict=True)
     ]
+
+
+def apply_judge(name: str, path: Path, *, keywords: Path = DEFAULT_KEYWORDS, model_path: Path | None = None, engine: str = "vllm") -> list[Judged]:
+    rows = read_pairs(path)
+    if name != "model":
+        return judge_rows(name, rows, decider(name, keywords=keywords))
+    if model_path is None or not model_path.is_dir():
+        raise InputError([Problem("--model-path", str(model_path), "no judge model checkpoint there", "point --model-path at a Hugging Face-format checkpoint directory (a guard or instruction model)")])
+    from harness.engines import EngineSettings, load_engine
+    from harness.scoring.judges.content import ModelJudge
+
+    judge_engine = load_engine(engine, model_path, EngineSettings(max_model_len=2048))
+    try:
+        return judge_rows(name, rows, decider(name, model_judge=ModelJudge(judge_engine)))
+    finally:
+        judge_engine.close()
+
+
+def shipped_validity(name: str, decide: Decide) -> "Validity":
+    """The judge's precision and recall on the labelled set the project ships for its kind of decision."""
+    path = LABELLED_SETS[name]
+    found = validity(judge_rows(name, read_pairs(path), decide))
+    assert found is not None, f"{path} carries no labels"
+    return found
 
 
 def validity(judged: list[Judged]) -> Validity | None:

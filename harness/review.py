@@ -1,0 +1,362 @@
+"""Human review of a safety run: `harness review export` writes a sheet of the run's responses,
+`harness review import` checks the filled sheet against the run and merges the verdicts into it.
+
+The sheet is CSV in UTF-8 with a byte-order mark (Excel shows the Chinese), one row per item.
+Reviewers fill `human_verdict`, `reviewer` and `note`; every other cell must come back as exported,
+so a verdict always belongs to the response the reviewer saw. Import checks every row before
+anything is written; then, into the same run: the sheet (review/<suite>.csv), the current decisions
+(review/<suite>.jsonl; per item the latest import wins, a blank cell keeps an earlier verdict), a
+numbered copy of both under review/history/, metrics `<suite>/<bank>/human/...` (step = import
+number), tags verdict.<suite>.<bank>.human and review.<suite>. The machine's metrics, tags and
+artifacts are left as they are. docs/review.md is the reviewer's guide.
+"""
+
+import csv
+import io
+import json
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from mlflow import MlflowClient
+from mlflow.entities import Metric, Run
+from mlflow.exceptions import MlflowException
+
+from benchmarks.catalog import RefusalSuite, load_suite
+from harness.errors import InputError, Problem
+from harness.evidence import names
+from harness.evidence.report import log_report
+from harness.safety.sampling import stratified_sample
+from harness.scoring.statistics import Proportion
+from harness.scoring.judges.human import (
+    COMBINED, QUESTIONS, Agreement, BankReview, accepted_values, describe, machine_decisions, parse_verdict, review_banks, review_metrics,
+)
+
+BANKS = ("generated", "should_refuse", "should_not_refuse")
+COLUMNS = ("run_id", "suite", "item_id", "bank", "label", "question", "prompt", "response", "judge_decision", "judge_reason", "human_verdict", "reviewer", "note")
+CHECKED = ("bank", "label", "prompt", "response")  # must come back as exported
+REQUIRED = ("run_id", "suite", "item_id", "bank", "prompt", "response", "human_verdict")
+FIXED_CELLS = "restore the cell from a fresh `harness review export`; reviewers fill only human_verdict, reviewer and note"
+# Spreadsheets run a cell that starts with these as a formula (a model's response is untrusted
+# text): the sheet prefixes such cells with an apostrophe, and import takes it off again.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def finished_run(client: MlflowClient, run_id: str) -> Run:
+    try:
+        run = client.get_run(run_id)
+    except MlflowException as e:
+        raise InputError([Problem("RUN_ID", run_id, f"no such run in {client.tracking_uri}", "give the run id printed by `harness run` (or `harness compare --json`)")]) from e
+    if run.info.status != "FINISHED":
+        raise InputError([Problem("RUN_ID", run_id, f"the run is {run.info.status}, not FINISHED", "review a finished evaluation run; rerun the evaluation if it failed")])
+    return run
+
+
+def safety_items(client: MlflowClient, run_id: str) -> dict[str, list[dict]]:
+    """Suite -> the per-item records of every safety suite of the run (items/<suite>.jsonl with banks)."""
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for info in client.list_artifacts(run_id, names.A_ITEMS_DIR):
+            if info.is_dir or not info.path.endswith(".jsonl"):
+                continue
+            local = Path(client.download_artifacts(run_id, info.path, tmp))
+            records = [json.loads(line) for line in local.read_text(encoding="utf-8").splitlines() if line.strip()]
+            if records and all(r.get("bank") in BANKS for r in records):
+                out[Path(info.path).stem] = records
+    if not out:
+        raise InputError([Problem("RUN_ID", run_id, "the run has no safety suite (no items/<suite>.jsonl with banks)", "review a run of a profile with a safety suite, e.g. `harness run demo`")])
+    return out
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _uncell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
+def _same(sheet: str, recorded: str) -> int | None:
+    """None when equal up to line endings; else the 1-based character where they first differ."""
+    a, b = (t.replace("\r\n", "\n").replace("\r", "\n") for t in (_uncell(sheet), recorded))
+    if a == b:
+        return None
+    return next((i for i, (x, y) in enumerate(zip(a, b), start=1) if x != y), min(len(a), len(b)) + 1)
+
+
+def _write_csv(path: Path, columns: list[str] | tuple[str, ...], rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: str
+    run_id: str
+    rows: int
+    per_bank: dict[str, int]  # "<suite>/<bank>" -> rows
+    blind: bool
+    seed: int | None
+
+    def render(self) -> str:
+        counts = ", ".join(f"{k}: {n}" for k, n in self.per_bank.items())
+        hidden = "; the machine's decisions are left out (--blind)" if self.blind else ""
+        return (f"{self.rows} rows written to {self.path} ({counts}){hidden}\n"
+                f"fill human_verdict (and reviewer, note), then: harness review import {self.run_id} {self.path}")
+
+
+def export_sheet(
+    client: MlflowClient, run_id: str, out: Path, *, suite: str | None = None, banks: list[str] | None = None,
+    sample: int | None = None, seed: int | None = None, blind: bool = False, force: bool = False,
+) -> Exported:
+    run = finished_run(client, run_id)
+    items = safety_items(client, run_id)
+    problems = []
+    if suite is not None and suite not in items:
+        problems.append(Problem("--suite", suite, f"not a safety suite of run {run_id}", f"use one of {sorted(items)}"))
+    if sample is not None and sample < 1:
+        problems.append(Problem("--sample", str(sample), "must be at least 1", "give the number of items to draw per bank"))
+    if out.exists() and not force:
+        problems.append(Problem(str(out), "--out", "the file exists (a filled sheet would be lost)", "choose another --out, or add --force to overwrite it"))
+    if problems:
+        raise InputError(problems)
+    if sample is not None and seed is None:
+        seed = int(run.data.params.get(names.P_SEED, 0))
+    rows, per_bank = [], {}
+    for name in [suite] if suite else sorted(items):
+        for bank in BANKS:
+            records = [r for r in items[name] if r["bank"] == bank and (not banks or bank in banks)]
+            if sample is not None:
+                records = stratified_sample(records, lambda r: r["label"], sample, seed)
+            if records:
+                per_bank[f"{name}/{bank}"] = len(records)
+            rows += [_sheet_row(run_id, name, r, blind) for r in records]
+    if not rows:
+        raise InputError([Problem("--bank", ",".join(banks or BANKS), f"no items of these banks in run {run_id}", "choose banks the run has: " + ", ".join(per_bank or sorted({f'{s}/{r["bank"]}' for s, rs in items.items() for r in rs})))])
+    _write_csv(out, COLUMNS, rows)
+    return Exported(str(out), run_id, len(rows), per_bank, blind, seed)
+
+
+def _sheet_row(run_id: str, suite: str, r: dict, blind: bool) -> dict:
+    row = {"run_id": run_id, "suite": suite, "item_id": r["id"], "bank": r["bank"], "label": _cell(r["label"]), "question": QUESTIONS[r["bank"]],
+           "prompt": _cell(r["prompt"]), "response": _cell(r["response"]), "human_verdict": "", "reviewer": "", "note": ""}
+    if not blind:
+        decision = machine_decisions(r)
+        row["judge_decision"] = describe(r["bank"], decision[COMBINED] if r["bank"] == "generated" else next(iter(decision.values())))
+        reasons = [f"{r.get('judge', 'judge')}: {r.get('judge_reason', '')}" + (" (non-answer)" if r.get("non_answer") else "")]
+        if r["bank"] == "generated":
+            reasons = [r.get("pass_reason", "")] + reasons + [f"{name}: {c.get('reason', '')}" for name, c in r.get("content", {}).items()]
+        row["judge_reason"] = _cell("; ".join(reasons))
+    return row
+
+
+def read_sheet(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
+    """(header, [(spreadsheet row number, row)]); the header is row 1. UTF-8 (with or without BOM),
+    else GB18030 (Excel's "CSV" on a Chinese Windows)."""
+    if not path.is_file():
+        raise InputError([Problem(str(path), "FILE", "no such file", "give the sheet written by `harness review export` and filled in")])
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as e:
+            raise InputError([Problem(str(path), "FILE", "neither UTF-8 nor GB18030 text", "save the sheet as CSV UTF-8 (逗号分隔)")]) from e
+    csv.field_size_limit(max(csv.field_size_limit(), 64 << 20))  # long responses: 128 KiB is csv's default
+    try:
+        table = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as e:
+        raise InputError([Problem(str(path), "FILE", f"not readable as CSV ({e})", "save the sheet as CSV UTF-8 (逗号分隔)")]) from e
+    header = [h.strip() for h in table[0]] if table else []
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError([Problem(str(path), f"column {c}", "missing from the header row", "keep the columns of the exported sheet (re-export with `harness review export`)") for c in missing])
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if any(c.strip() for c in cells):
+            rows.append((number, {h: cells[i] if i < len(cells) else "" for i, h in enumerate(header)}))
+    return header, rows
+
+
+def _checked_rows(path: Path, run_id: str, rows: list[tuple[int, dict]], items: dict[str, list[dict]], reviewer: str | None) -> list[dict]:
+    """Every row checked against the run; all problems at once. The reviewed rows, as decisions."""
+    def problem(number: int, column: str, message: str, fix: str) -> None:
+        problems.append(Problem(str(path), f"row {number}, column {column}", message, fix))
+
+    problems: list[Problem] = []
+    foreign = [(n, row["run_id"].strip()) for n, row in rows if row["run_id"].strip() != run_id]
+    if foreign:
+        number, other = foreign[0]
+        fix = f"import it into its own run (`harness review import {other or 'RUN_ID'} {path}`), or export a sheet of this run (`harness review export {run_id}`)"
+        if not other:
+            problem(number, "run_id", "blank", f"keep the run_id cells of the exported sheet ({run_id})")
+        else:
+            problem(number, "run_id", f"the sheet is of run {other!r}, not {run_id} ({len(foreign)} of {len(rows)} rows)", fix)
+        raise InputError(problems)
+    by_id = {suite: {r["id"]: r for r in records} for suite, records in items.items()}
+    seen: dict[tuple[str, str], tuple[int, bool]] = {}
+    decisions = []
+    for number, row in rows:
+        suite, item_id = row["suite"].strip(), row["item_id"].strip()
+        if suite not in by_id:
+            problem(number, "suite", f"{suite!r} is not a safety suite of run {run_id}", f"use one of {sorted(by_id)}")
+            continue
+        record = by_id[suite].get(item_id)
+        if record is None:
+            problem(number, "item_id", f"no item {item_id!r} in suite {suite} of run {run_id}", f"keep the item ids of the exported sheet; {FIXED_CELLS}")
+            continue
+        for column in CHECKED:
+            if column in row and (at := _same(row[column], record[column])) is not None:
+                problem(number, column, f"differs from the {column} of item {item_id} recorded in the run (first at character {at})", FIXED_CELLS)
+        try:
+            human = parse_verdict(record["bank"], row["human_verdict"])
+        except ValueError as e:
+            problem(number, "human_verdict", str(e), f"write {accepted_values(record['bank'])} for: {QUESTIONS[record['bank']]}; or leave it blank")
+            continue
+        if human is None:
+            continue
+        who = row.get("reviewer", "").strip() or (reviewer or "")
+        if not who:
+            problem(number, "reviewer", "blank: every verdict needs the name of who gave it", "fill in the reviewer column, or pass --reviewer NAME")
+        first = seen.setdefault((suite, item_id), (number, human))
+        if first[1] != human:
+            problem(number, "human_verdict", f"item {item_id} is also on row {first[0]} with the opposite verdict", "keep one row per item, or give both the same verdict")
+            continue
+        if first[0] == number:
+            decisions.append({"suite": suite, "item_id": item_id, "bank": record["bank"], "label": record["label"], "human": human,
+                              "verdict": row["human_verdict"].strip(), "reviewer": who, "note": row.get("note", "").strip(),
+                              "machine": machine_decisions(record), "row": number})
+    if not problems and not decisions:
+        problems.append(Problem(str(path), "column human_verdict", "no row has a verdict", "fill in human_verdict for the items reviewed (blank rows are skipped)"))
+    if problems:
+        raise InputError(problems)
+    return decisions
+
+
+@dataclass(frozen=True)
+class SuiteImport:
+    suite: str
+    number: int  # how many sheets of this suite have been imported, this one included
+    verdicts: int  # verdicts in this sheet
+    changed: int  # items whose earlier verdict this sheet changed
+    reviewed: int  # items with a human verdict, all imports together
+    banks: list[BankReview]
+
+
+def _pct(p: Proportion) -> str:
+    return f"{p.rate:.1%} ({p.k}/{p.n})" if p.n else "n/a (0/0)"
+
+
+def _no_nan(value: object) -> object:
+    """JSON has no NaN (a precision with no positives): null instead."""
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nan(v) for v in value]
+    return None if isinstance(value, float) and value != value else value
+
+
+def _agreement_dict(a: Agreement) -> dict:
+    out = asdict(a)
+    for name in ("agreement", "precision", "recall"):
+        out[name]["rate"] = getattr(a, name).rate
+    return out
+
+
+@dataclass(frozen=True)
+class Imported:
+    run_id: str
+    sheet: str
+    suites: list[SuiteImport]
+    metrics: dict[str, float]
+
+    def as_dict(self) -> dict:
+        return _no_nan({"run_id": self.run_id, "sheet": self.sheet, "metrics": self.metrics, "suites": [
+            {"suite": s.suite, "import": s.number, "verdicts": s.verdicts, "changed": s.changed, "reviewed": s.reviewed, "banks": [
+                {"bank": b.verdict.bank, "measure": b.verdict.measure, "rate": b.verdict.rate.rate, "low": b.verdict.rate.low, "high": b.verdict.rate.high,
+                 "n": b.verdict.rate.n, "items": b.items, "passed": b.verdict.passed, "threshold": b.verdict.threshold.describe(),
+                 "clause": b.verdict.threshold.clause, "note": b.verdict.sample_note,
+                 "judges": {name: _agreement_dict(a) for name, a in b.judges.items()}}
+                for b in s.banks]} for s in self.suites]})
+
+    def render(self) -> str:
+        lines = []
+        for s in self.suites:
+            lines.append(f"run {self.run_id}, {s.suite}: import {s.number} of {self.sheet}: {s.verdicts} verdicts ({s.changed} changed), {s.reviewed} items reviewed in all")
+            for b in s.banks:
+                v = b.verdict
+                lines.append(f"  {v.bank}: human {v.measure} {v.rate} of {b.items} items, threshold {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} [{v.threshold.clause}]")
+                if v.sample_note:
+                    lines.append(f"    note: {v.sample_note}")
+                positive = "不合格 (fails)" if v.bank == "generated" else "拒答 (refused)"
+                for name, a in b.judges.items():
+                    kappa = "" if a.kappa is None else f", kappa {a.kappa:.2f}" if a.kappa == a.kappa else ", kappa n/a"
+                    lines.append(f"    judge {name} vs human: agreement {a.agreement}, precision {_pct(a.precision)}, recall {_pct(a.recall)}{kappa} "
+                                 f"(positive = {positive}; tp={a.true_pos} fp={a.false_pos} fn={a.false_neg} tn={a.true_neg})")
+        lines.append(f"the run's report now includes the human review: harness report {self.run_id}")
+        return "\n".join(lines)
+
+
+def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str | None = None) -> Imported:
+    run = finished_run(client, run_id)
+    header, rows = read_sheet(path)
+    items = safety_items(client, run_id)
+    decisions = _checked_rows(path, run_id, rows, items, reviewer)
+    specs = {}
+    for suite in sorted({d["suite"] for d in decisions}):
+        spec = load_suite(suite)
+        if not isinstance(spec, RefusalSuite):
+            raise InputError([Problem("RUN_ID", run_id, f"suite {suite} is no longer a safety suite in benchmarks/suites", "restore the suite file the run was made with")])
+        specs[suite] = spec
+    # Everything is checked; from here on the run only gains artifacts, metrics and tags.
+    stamp, now = int(time.time() * 1000), datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results, metrics, logged, tags = [], {}, [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / names.A_REVIEW_DIR
+        for suite, spec in specs.items():
+            earlier = json.loads(run.data.tags.get(names.review_tag(suite), "{}"))
+            number = int(earlier.get("imports", 0)) + 1
+            state = _previous_decisions(client, run_id, suite) if number > 1 else {}
+            mine = [d | {"import": number, "sheet": path.name} for d in decisions if d["suite"] == suite]
+            changed = sum(d["item_id"] in state and state[d["item_id"]]["human"] != d["human"] for d in mine)
+            state |= {d["item_id"]: d for d in mine}
+            current = [state[r["id"]] for r in items[suite] if r["id"] in state]  # in run order
+            for name in (f"{suite}.csv", f"history/{suite}.{number}.csv"):
+                _write_csv(root / name, header, [row for _, row in rows if row["suite"].strip() == suite])
+            for name in (f"{suite}.jsonl", f"history/{suite}.{number}.jsonl"):
+                (root / name).write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in current), encoding="utf-8")
+            banks = review_banks(spec, current, items[suite])
+            suite_metrics = review_metrics(banks, current)
+            logged += [Metric(k, v, stamp, number) for k, v in suite_metrics.items()]
+            metrics |= suite_metrics
+            reviewers = sorted({d["reviewer"] for d in current})
+            for b in banks:
+                v = b.verdict
+                tags[names.verdict_tag(suite, v.bank, names.HUMAN)] = {
+                    "passed": v.passed, "rate": v.rate.rate, "n": v.rate.n, "threshold": v.threshold.describe(), "clause": v.threshold.clause,
+                    "note": v.sample_note, "items": b.items, "reviewers": reviewers, "import": number}
+            tags[names.review_tag(suite)] = {"imports": number, "reviewed": len(current), "reviewers": reviewers,
+                                             "sheet": f"{names.A_REVIEW_DIR}/history/{suite}.{number}.csv", "source": path.name, "imported_at": now}
+            results.append(SuiteImport(suite, number, len(mine), changed, len(current), banks))
+        client.log_artifacts(run_id, str(root), names.A_REVIEW_DIR)
+    for start in range(0, len(logged), 1000):  # MLflow's batch limit
+        client.log_batch(run_id, metrics=logged[start : start + 1000])
+    for key, value in tags.items():  # the review tag last: it counts the imports that completed
+        client.set_tag(run_id, key, json.dumps(value, ensure_ascii=False))
+    log_report(client, run_id)  # the stored report now shows the human rates beside the machine ones
+    return Imported(run_id, str(path), results, metrics)
+
+
+def _previous_decisions(client: MlflowClient, run_id: str, suite: str) -> dict[str, dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            local = Path(client.download_artifacts(run_id, f"{names.A_REVIEW_DIR}/{suite}.jsonl", tmp))
+        except (MlflowException, OSError):
+            return {}
+        return {d["item_id"]: d for d in map(json.loads, local.read_text(encoding="utf-8").splitlines()) if d}
