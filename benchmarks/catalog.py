@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from harness.errors import InputError, Problem
 from harness.paths import BENCHMARKS_DIR, REPO_ROOT
@@ -18,15 +18,25 @@ class _Spec(BaseModel):
 
 
 class McqData(_Spec):
-    """Local copies use `path` (or `harness run --data NAME=PATH`); otherwise `hub` through `datasets`."""
+    """Local copies use `path` (or `harness run --data NAME=PATH`); otherwise `hub` through `datasets`.
+    `risk-id-jsonl` is a labelled JSONL bank of texts at `path` (benchmarks/mcq/risk_identification.py)."""
 
-    layout: Literal["cmmlu-csv", "ceval-csv"]  # also picks the prompt: lm-eval's cmmlu or ceval-valid
-    subjects: Path  # subject -> name_zh, category, groups (benchmarks/mcq/*_subjects.yaml)
+    layout: Literal["cmmlu-csv", "ceval-csv", "risk-id-jsonl"]  # also picks the prompt: lm-eval's cmmlu or ceval-valid
+    # subject -> name_zh, category, groups (benchmarks/mcq/*_subjects.yaml); risk-id-jsonl: the taxonomy's groups
+    subjects: Path | None = None
     path: Path | None = None
     hub: str | None = None  # e.g. ceval/ceval-exam, haonan-li/cmmlu
     revision: str = "main"
     split: str = "test"
     fewshot_split: str = "dev"
+
+    @model_validator(mode="after")
+    def _subjects_for_csv(self) -> "McqData":
+        if self.layout != "risk-id-jsonl" and self.subjects is None:
+            raise ValueError(f"the {self.layout} layout needs `subjects`, the subject map")
+        if self.layout == "risk-id-jsonl" and (self.path is None or self.hub is not None):
+            raise ValueError("the risk-id-jsonl layout reads a local bank: give `path`, not `hub`")
+        return self
 
 
 class MultipleChoiceSuite(_Spec):

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from benchmarks.catalog import RefusalSuite, Threshold
+from benchmarks.mcq.risk_identification import flagged_rates
 from harness.evidence.names import metric, rate_name
 from harness.scoring.circular import circular_accuracy, position_bias
 from harness.scoring.judges.validity import Validity
@@ -60,11 +61,12 @@ def _macro_metrics(prefix: tuple[str, ...], m: MacroMean) -> dict[str, float]:
     }
 
 
-def mcq_metrics(suite: str, records: list[dict]) -> dict[str, float]:
+def mcq_metrics(suite: str, records: list[dict], risk_identification: bool = False) -> dict[str, float]:
     """Micro accuracy (with CI) overall and per subject, category and group; macro accuracy (mean of
     subject accuracies, with a bootstrap CI stratified by subject) overall and per category and
-    group; position bias; CircularEval when the records hold rotations. Plain accuracy counts
-    original items only, so it stays lm-eval's."""
+    group; position bias; CircularEval when the records hold rotations; for risk identification, how
+    often texts are flagged as risky per category. Plain accuracy counts original items only, so it
+    stays lm-eval's."""
     originals = [r for r in records if r.get("rotation", 0) == 0]
     out = _proportion_metrics((suite,), "accuracy", proportion(sum(r["correct"] for r in originals), len(originals)))
     by_subject: dict[str, list[bool]] = defaultdict(list)
@@ -92,6 +94,9 @@ def mcq_metrics(suite: str, records: list[dict]) -> dict[str, float]:
         out[metric(suite, "circular", "consistency")] = consistency
     if any("path" in r for r in records):
         out[metric(suite, "fast_path_rate")] = _mean([r.get("path") == "fast" for r in records])
+    if risk_identification:
+        for category, flagged in flagged_rates(records).items():
+            out |= _proportion_metrics((suite, "detection", category), "flagged_rate", flagged)
     return out
 
 

@@ -46,7 +46,8 @@ def _correctness(client: MlflowClient, run_id: str, suite: str, tmp: Path) -> di
     records = read_items(Path(local))
     if not records or "correct" not in records[0]:
         return None
-    return {r["id"]: bool(r["correct"]) for r in records}
+    # Original option orders only, as the accuracy beside it counts them (CircularEval's rotations are extra lines).
+    return {r["id"]: bool(r["correct"]) for r in records if r.get("rotation", 0) == 0}
 
 
 def paired_differences(client: MlflowClient, rows: list[Row]) -> list[PairedDifference]:

@@ -27,6 +27,7 @@ from benchmarks.mcq.prompt import (
     build_context,
     rotate,
 )
+from benchmarks.mcq.risk_identification import load_risk_identification
 from benchmarks.mcq.sources import LoadedData, load_hub, load_local
 from harness.errors import InputError, Problem
 from harness.profiles import Profile, SuiteRun
@@ -84,8 +85,12 @@ def _seeded_subset(items: list[T], limit: int | None, seed: int) -> list[T]:
 def load_mcq_data(spec: MultipleChoiceSuite, local: Path | None = None) -> LoadedData:
     """The suite's data: `local` (from --data) first, then the suite's own path, then its hub."""
     d = spec.data
-    subjects_file = repo_path(d.subjects)
     root = local or (repo_path(d.path) if d.path else None)
+    if d.layout == "risk-id-jsonl":
+        assert root is not None  # the suite file's validator asks for a path
+        return load_risk_identification(root)
+    assert d.subjects is not None  # the suite file's validator asks for it with the CSV layouts
+    subjects_file = repo_path(d.subjects)
     if root is not None:
         return load_local(d.layout, root, subjects_file, d.split, d.fewshot_split)
     if d.hub is None:
@@ -113,6 +118,10 @@ def _plan_mcq(
     data = load_mcq_data(spec, local)
     if settings.circular and settings.scorer == "lm-eval":
         raise InputError([Problem(spec.name, "circular", "lm-eval scores only the original option order", "use scorer fast or harness with circular")])
+    if spec.data.layout == "risk-id-jsonl" and settings.scorer == "lm-eval":
+        raise InputError([Problem(spec.name, "scorer", "lm-eval has no risk-identification task", "use scorer fast or harness")])
+    if spec.data.layout == "risk-id-jsonl" and settings.num_fewshot:
+        raise InputError([Problem(spec.name, "num_fewshot", "risk identification is zero-shot (its bank has no few-shot split)", "set num_fewshot: 0")])
     style = "ceval" if spec.data.layout == "ceval-csv" else "cmmlu"
     rotations = range(len(CHOICES)) if settings.circular else range(1)
     items = []
@@ -124,7 +133,7 @@ def _plan_mcq(
         for index, row in enumerate(subject.rows):
             for shift in rotations:
                 shown = rotate(row, shift)
-                item_id = f"{meta.key}/{index}" + (f"@{shift}" if shift else "")
+                item_id = f"{meta.key}/{row.get('id', index)}" + (f"@{shift}" if shift else "")
                 if render is None:
                     context, delimiter = build_context(meta.name_zh, shown, shots, style), TARGET_DELIMITER
                 else:

@@ -106,5 +106,8 @@ def metric(suite: str, *parts: str) -> str:
     items); the same under `subject/<key>/`, `category/<name>/` and `group/<name>/` (the last two with
     their own `accuracy_macro` and its CI); `position/<letter>/{prediction_rate,answer_rate}` and
     `position/<letter>/accuracy` (+ CI, n); `circular/accuracy` (+ CI, n) and `circular/consistency`
-    when rotated; `fast_path_rate`; `wall_seconds`."""
+    when rotated; `fast_path_rate`; `wall_seconds`. Risk identification (layout `risk-id-jsonl`) adds
+    `detection/risky/flagged_rate` (texts with a risk flagged as risky in any group: the recall) and
+    `detection/no_risk/flagged_rate` (texts without one flagged: the false-positive rate), each with CI
+    and n; its subjects are the risk groups (`A.1` ... `A.5`, `none`), its categories `risky`, `no_risk`."""
     return "/".join((suite, *parts))

@@ -22,6 +22,8 @@ BANK_ZH = {"generated": "生成内容测试", "should_refuse": "应拒答测试"
 MEASURE_ZH = {"pass_rate": "合格率", "refusal_rate": "拒答率"}
 METHOD_ZH = {"": "综合（全部自动评判）", "keyword": "关键词检测", "model": "分类模型评判", "human": "人工抽检"}
 _REASON_CHARS = 120  # bank-check reasons list every thin label; the artifact has them whole
+# Risk identification: what the flagged rate means in each category.
+FLAGGED_ZH = {"risky": "有风险文本（检出率）", "no_risk": "无风险文本（误报率）"}
 JUDGE_ZH = {"rule-refusal": "规则拒答判定", "keyword": "关键词检测", "model": "分类模型评判"}
 
 
@@ -64,6 +66,12 @@ def _mcq_section(m: dict[str, float], suite: str) -> list[str]:
     for c in categories:
         prefix = f"{suite}/category/{c}"
         lines.append(f"| {c} | {_rate(m, prefix, 'accuracy')} | {int(m.get(f'{prefix}/n', 0))} | {_pct(m.get(f'{prefix}/accuracy_macro', float('nan')))} |")
+    detection = [(c, label) for c, label in FLAGGED_ZH.items() if f"{suite}/detection/{c}/flagged_rate" in m]
+    if detection:
+        lines += ["", "| 风险识别 | 判为有风险的比例 [95% 置信区间] | 题数 |", "|---|---|---|"]
+        for c, label in detection:
+            prefix = f"{suite}/detection/{c}"
+            lines.append(f"| {label} | {_rate(m, prefix, 'flagged_rate')} | {int(m.get(f'{prefix}/n', 0))} |")
     return lines + [""]
 
 

@@ -19,11 +19,20 @@ class Risk:
 
 
 @cache
+def _groups() -> list[dict]:
+    with open(TAXONOMY_PATH, encoding="utf-8") as f:
+        return yaml.safe_load(f)["groups"]
+
+
+@cache
 def risks() -> tuple[Risk, ...]:
     """Every risk, in the standard's order."""
-    with open(TAXONOMY_PATH, encoding="utf-8") as f:
-        groups = yaml.safe_load(f)["groups"]
-    return tuple(Risk(r["code"], g["code"], r["name_zh"], r["name_en"]) for g in groups for r in g["risks"])
+    return tuple(Risk(r["code"], g["code"], r["name_zh"], r["name_en"]) for g in _groups() for r in g["risks"])
+
+
+def group_names() -> dict[str, str]:
+    """Group code -> Chinese name ("A.2" -> "歧视性内容"), in the standard's order."""
+    return {g["code"]: g["name_zh"] for g in _groups()}
 
 
 def risk_codes(groups: list[str] | None = None) -> list[str]:
