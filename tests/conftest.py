@@ -61,10 +61,26 @@ def store(private_home: Path, demo_checkpoints: dict[str, Path]) -> Store:
 
 
 @pytest.fixture(scope="session")
-def vllm_engine(demo_checkpoints: dict[str, Path]) -> Iterator[Engine]:
-    engine = load_engine("vllm", demo_checkpoints["zh-tiny-tuned"], ENGINE_SETTINGS)
-    yield engine
-    engine.close()
+def _vllm_holder() -> Iterator[list[Engine]]:
+    held: list[Engine] = []
+    yield held
+    for engine in held:
+        engine.close()
+
+
+@pytest.fixture
+def vllm_engine(_vllm_holder: list[Engine], demo_checkpoints: dict[str, Path]) -> Engine:
+    """One vLLM engine on the tuned checkpoint, shared by the session. vLLM keeps its parallel groups
+    in process globals, and a test that runs `harness run` in this process loads and closes an engine
+    of its own, which tears those groups down under the shared one: it is then loaded again. (The
+    product never holds two vLLM engines at once: a run releases its model before the next loads.)"""
+    from vllm.distributed.parallel_state import model_parallel_is_initialized
+
+    if not _vllm_holder or not model_parallel_is_initialized():
+        for engine in _vllm_holder:
+            engine.close()
+        _vllm_holder[:] = [load_engine("vllm", demo_checkpoints["zh-tiny-tuned"], ENGINE_SETTINGS)]
+    return _vllm_holder[0]
 
 
 @pytest.fixture(scope="session")

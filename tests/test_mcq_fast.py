@@ -106,3 +106,42 @@ def test_crosscheck_command_reports_per_item_agreement(
     pairs = {(r["suite"], r["left"], r["right"]) for r in report}
     assert ("cmmlu", "vllm:fast", "vllm:lm-eval") in pairs and ("ceval", "vllm:fast", "hf:fast") in pairs and len(report) == 2 * 4
     assert all(r["n"] == 20 and r["rate"] >= 0.95 for r in report)
+
+
+def _tokenized_whole(tokenizer, items: list[McqItem]) -> list[tuple[list[int], list[list[int]]]]:
+    """lm-eval's split the slow way: every string tokenized in full."""
+    out = []
+    for item in items:
+        head = tokenizer(item.context.rstrip(), add_special_tokens=False)["input_ids"]
+        options = [tokenizer(item.context + item.target_delimiter + c, add_special_tokens=False)["input_ids"] for c in "ABCD"]
+        out.append((head, options))
+    return out
+
+
+def _bpe_without_pretokenizer(texts: list[str]):
+    """A byte-fallback-free BPE over whole strings (no pre-tokenizer, so merges may cross any
+    boundary): the case where tokenizing a context's last line alone can differ from the whole."""
+    from tokenizers import Tokenizer, models, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    backend = Tokenizer(models.BPE(unk_token="[UNK]"))
+    backend.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=2000, special_tokens=["[UNK]"], show_progress=False))
+    return PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="[UNK]")
+
+
+def test_tokenizing_only_the_last_line_again_gives_lm_evals_ids(vllm_engine, demo_checkpoints, suites: dict[str, PlannedSuite]) -> None:
+    from types import SimpleNamespace
+
+    from harness.scoring.multiple_choice import _split_ids
+
+    chat = Profile(name="t", suites=[SuiteRun(suite="zh_mcq_sample", num_fewshot=3, chat_template=True)])
+    chat_items = plan(chat, checkpoint=demo_checkpoints["zh-tiny-tuned"])[0].items[:60]
+    assert chat_items[0].context.endswith("assistant\n")
+    items = suites["cmmlu"].items[:120] + suites["ceval"].items[:60] + chat_items
+    # The demo tokenizer (Qwen2's pre-tokenizer rules) splits at every last line; the BPE without a
+    # pre-tokenizer merges across lines, fails the check and takes the slow way: both must be exact.
+    for tokenizer, calls_expected in ((vllm_engine.tokenizer, 1), (_bpe_without_pretokenizer([i.context for i in items[::3]]), 2)):
+        calls: list[int] = []
+        counting = lambda texts, **kwargs: calls.append(len(texts)) or tokenizer(texts, **kwargs)  # noqa: E731
+        assert _split_ids(SimpleNamespace(tokenizer=counting), items) == _tokenized_whole(tokenizer, items)  # type: ignore[arg-type]
+        assert len(calls) == calls_expected

@@ -72,19 +72,46 @@ def score_mcq(engine: Engine, items: Sequence[McqItem], writer: ItemWriter, *, p
     return records
 
 
+def _split_ids(engine: Engine, items: Sequence[McqItem]) -> list[tuple[list[int], list[list[int]]]]:
+    """Per item, lm-eval's token ids of the context without trailing whitespace and of each option's
+    whole string (context + continuation), each string tokenized alone as lm-eval does.
+
+    Tokenizing five long strings per item costs more than the model's one request on a small model,
+    so each item's long string is tokenized once (with option A) and only the last line of the
+    context is tokenized again with each option: when the long string's ids end with the ids of its
+    last line (checked per item), the ids before them are the context's and are shared by every
+    option, since the strings differ only after that line starts. Items failing the check are
+    tokenized whole, five strings each."""
+    tokenizer = engine.tokenizer
+    starts = [item.context.rfind("\n", 0, len(item.context.rstrip())) + 1 for item in items]  # the context's last line
+    tails = []
+    for item, start in zip(items, starts, strict=True):
+        line = item.context[start:]
+        tails += [line.rstrip(), *(line + continuation(c, item.target_delimiter) for c in CHOICES)]
+    longs = [item.context + continuation(CHOICES[0], item.target_delimiter) for item in items]
+    encoded = tokenizer(longs + tails, add_special_tokens=False)["input_ids"]
+    out: list[tuple[list[int], list[list[int]]] | None] = []
+    width = 1 + len(CHOICES)
+    for index, long in enumerate(encoded[: len(items)]):
+        head, *options = encoded[len(items) + index * width : len(items) + (index + 1) * width]
+        shared = len(long) - len(options[0])
+        out.append((long[:shared] + head, [long[:shared] + o for o in options]) if shared >= 0 and long[shared:] == options[0] else None)
+    unsplit = [index for index, split in enumerate(out) if split is None]
+    if unsplit:
+        strings = [s for i in unsplit for s in (items[i].context.rstrip(), *(items[i].context + continuation(c, items[i].target_delimiter) for c in CHOICES))]
+        whole = tokenizer(strings, add_special_tokens=False)["input_ids"]
+        for k, index in enumerate(unsplit):
+            head, *options = whole[k * width : (k + 1) * width]
+            out[index] = (head, options)
+    return out  # type: ignore[return-value]
+
+
 def fast_prompts(engine: Engine, items: Sequence[McqItem]) -> list[tuple[list[int], list[int]] | None]:
     """Per item: the prompt's token ids (everything the options share) and each option's last
     token, or None when the options' token sequences on lm-eval's split differ in more than their
     last token, or leave no continuation token at all."""
-    # lm-eval's split (harness.engines.base.split_context_continuation): the context without its
-    # trailing whitespace, and the whole string, each tokenized alone.
-    heads = [item.context.rstrip() for item in items]
-    wholes = [item.context + continuation(c, item.target_delimiter) for item in items for c in CHOICES]
-    encoded = engine.tokenizer(heads + wholes, add_special_tokens=False)["input_ids"]
-    heads_ids, wholes_ids = encoded[: len(items)], encoded[len(items) :]
     out: list[tuple[list[int], list[int]] | None] = []
-    for index, head in enumerate(heads_ids):
-        options = wholes_ids[index * len(CHOICES) : (index + 1) * len(CHOICES)]
+    for head, options in _split_ids(engine, items):
         shared = options[0][:-1]
         fast = len(options[0]) > len(head) and all(len(w) == len(options[0]) and w[:-1] == shared for w in options)
         out.append((shared, [w[-1] for w in options]) if fast else None)
