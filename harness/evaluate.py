@@ -81,6 +81,7 @@ def evaluate(
                     names.P_FINGERPRINT: version.tags[names.V_FINGERPRINT],
                     names.P_ENGINE: engine_name,
                     names.P_ENGINE_VERSION: engine.version(),
+                    names.P_ENGINE_MAX_MODEL_LEN: engine.max_model_len if engine.max_model_len is not None else "none",
                     names.P_SEED: profile.seed,
                     names.P_PROFILE: profile.name,
                     names.P_PROFILE_DIGEST: profile_digest,

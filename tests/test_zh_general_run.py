@@ -60,6 +60,7 @@ def test_the_run_finishes_and_notes_the_capped_context(finished) -> None:
     run, _, _, err = finished
     assert run.info.status == "FINISHED"
     assert "engine.max_model_len 4096 is more than this model supports; using its limit, 1024 tokens" in err
+    assert run.data.params[names.P_ENGINE_MAX_MODEL_LEN] == "1024"  # the evidence says what the prompts were held to
 
 
 @pytest.mark.engine

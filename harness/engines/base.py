@@ -45,6 +45,9 @@ class EngineSettings:
 class Engine(Protocol):
     name: str
     tokenizer: PreTrainedTokenizerBase
+    # The context length the engine holds prompts to (a profile's max_model_len capped at the model's
+    # own limit); None where the harness sets none (transformers in-process, a remote endpoint's own).
+    max_model_len: int | None
 
     def version(self) -> str: ...
 

@@ -20,6 +20,7 @@ from harness.engines.base import (
 
 class HfEngine:
     name = "hf"
+    max_model_len = None  # prompts go to the model whole
 
     def __init__(self, checkpoint: Path, settings: EngineSettings) -> None:
         torch.manual_seed(settings.seed)

@@ -22,6 +22,7 @@ from harness.engines.base import (
 
 class OpenAIEngine:
     name = "openai"
+    max_model_len = None  # the endpoint's own, set where it was started
 
     def __init__(self, checkpoint: Path, settings: EngineSettings) -> None:
         base_url = settings.extra.get("base_url") or os.environ.get("OPENAI_BASE_URL")
