@@ -48,6 +48,11 @@ def _cells(run: Run) -> dict[str, Cell]:
             label, prefix = f"{parts[0]} {BANK_LABELS.get(parts[1], parts[1])}", f"{parts[0]}/{parts[1]}"
             verdict = run.data.tags.get(names.verdict_tag(parts[0], parts[1]))
             passed = json.loads(verdict)["passed"] if verdict else None
+        elif len(parts) == 4 and parts[2] == names.HUMAN and parts[3] in ("refusal_rate", "pass_rate"):
+            # Human review (人工抽检) beside the machine's rate: the standard's reference method.
+            label, prefix = f"{parts[0]} {BANK_LABELS.get(parts[1], parts[1])} (人工)", f"{parts[0]}/{parts[1]}/{names.HUMAN}"
+            verdict = run.data.tags.get(names.verdict_tag(parts[0], parts[1], names.HUMAN))
+            passed = json.loads(verdict)["passed"] if verdict else None
         else:
             continue
         cells[label] = Cell(m[key], m[f"{key}_ci_low"], m[f"{key}_ci_high"], int(m[f"{prefix}/n"]), passed)

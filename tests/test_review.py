@@ -12,6 +12,7 @@ from mlflow.entities import Metric, Param
 
 from harness.cli import main
 from harness.evaluate import evaluate
+from harness.compare import BANK_LABELS, leaderboard
 from harness.evidence import names
 from harness.review import COLUMNS, _cell, _uncell
 from harness.scoring.judges.human import agreement, parse_verdict
@@ -175,6 +176,12 @@ def test_export_import_merges_human_review_into_the_run(store, run_id, tmp_path:
     assert "人工抽检" in report and "尚未人工抽检" not in report
     review = json.loads(tags[names.review_tag(SUITE)])
     assert review["imports"] == 1 and review["reviewed"] == sum(e["n"] for e in expected.values())
+    # The committee's leaderboard shows the human rates beside the machine's, with their verdicts.
+    (row,) = leaderboard(client, run_ids=[run_id])
+    for bank, e in expected.items():
+        cell = row.cells[f"{SUITE} {BANK_LABELS[bank]} (人工)"]
+        assert (cell.rate, cell.n) == (pytest.approx(e["k"] / e["n"]), e["n"])
+        assert cell.passed == json.loads(tags[names.verdict_tag(SUITE, bank, names.HUMAN)])["passed"]
 
     # A second sheet: flips one verdict, reviews one more item, leaves the rest blank. Per item the
     # latest verdict wins, earlier verdicts stay, the first sheet is kept under its number.
