@@ -30,11 +30,15 @@ class McqData(_Spec):
     split: str = "test"
     fewshot_split: str = "dev"
 
+    @property
+    def risk_identification(self) -> bool:
+        return self.layout == "risk-id-jsonl"
+
     @model_validator(mode="after")
     def _subjects_for_csv(self) -> "McqData":
-        if self.layout != "risk-id-jsonl" and self.subjects is None:
+        if not self.risk_identification and self.subjects is None:
             raise ValueError(f"the {self.layout} layout needs `subjects`, the subject map")
-        if self.layout == "risk-id-jsonl" and (self.path is None or self.hub is not None):
+        if self.risk_identification and (self.path is None or self.hub is not None):
             raise ValueError("the risk-id-jsonl layout reads a local bank: give `path`, not `hub`")
         return self
 

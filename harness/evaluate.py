@@ -148,7 +148,7 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
     spec = output.suite.spec
     verdicts: list[Verdict] = []
     if isinstance(spec, MultipleChoiceSuite):
-        metrics = mcq_metrics(spec.name, output.records, risk_identification=spec.data.layout == "risk-id-jsonl")
+        metrics = mcq_metrics(spec.name, output.records, risk_identification=spec.data.risk_identification)
     else:
         verdicts = refusal_verdicts(spec, output.records)
         metrics = refusal_metrics(verdicts, output.records) | judge_validity_metrics(spec.name, validity)

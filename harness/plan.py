@@ -86,7 +86,7 @@ def load_mcq_data(spec: MultipleChoiceSuite, local: Path | None = None) -> Loade
     """The suite's data: `local` (from --data) first, then the suite's own path, then its hub."""
     d = spec.data
     root = local or (repo_path(d.path) if d.path else None)
-    if d.layout == "risk-id-jsonl":
+    if d.risk_identification:
         assert root is not None  # the suite file's validator asks for a path
         return load_risk_identification(root)
     assert d.subjects is not None  # the suite file's validator asks for it with the CSV layouts
@@ -118,9 +118,9 @@ def _plan_mcq(
     data = load_mcq_data(spec, local)
     if settings.circular and settings.scorer == "lm-eval":
         raise InputError([Problem(spec.name, "circular", "lm-eval scores only the original option order", "use scorer fast or harness with circular")])
-    if spec.data.layout == "risk-id-jsonl" and settings.scorer == "lm-eval":
+    if spec.data.risk_identification and settings.scorer == "lm-eval":
         raise InputError([Problem(spec.name, "scorer", "lm-eval has no risk-identification task", "use scorer fast or harness")])
-    if spec.data.layout == "risk-id-jsonl" and settings.num_fewshot:
+    if spec.data.risk_identification and settings.num_fewshot:
         raise InputError([Problem(spec.name, "num_fewshot", "risk identification is zero-shot (its bank has no few-shot split)", "set num_fewshot: 0")])
     style = "ceval" if spec.data.layout == "ceval-csv" else "cmmlu"
     rotations = range(len(CHOICES)) if settings.circular else range(1)

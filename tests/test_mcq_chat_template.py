@@ -91,7 +91,9 @@ def test_a_checkpoint_without_a_chat_template_stops_the_plan(demo_checkpoints, t
 
 
 class _Tokenizer:
-    """Token ids by table: what a tokenizer does at the context/option boundary, without a model."""
+    """A stand-in tokenizer, token ids by table: the boundary cases below (an option merging into the
+    context, options of unequal length) come from tokenizers other than the demo model's, and none can
+    be downloaded here. Real tokenizers on real contexts: tests/test_mcq_fast.py."""
 
     def __init__(self, table: dict[str, list[int]]) -> None:
         self.table = table

@@ -72,38 +72,39 @@ def score_mcq(engine: Engine, items: Sequence[McqItem], writer: ItemWriter, *, p
     return records
 
 
+def _lm_eval_strings(text: str, delimiter: str) -> list[str]:
+    """What lm-eval tokenizes for one question: the context without trailing whitespace, then the
+    context with each option's continuation (harness.engines.base.split_context_continuation)."""
+    return [text.rstrip(), *(text + continuation(c, delimiter) for c in CHOICES)]
+
+
 def _split_ids(engine: Engine, items: Sequence[McqItem]) -> list[tuple[list[int], list[list[int]]]]:
-    """Per item, lm-eval's token ids of the context without trailing whitespace and of each option's
-    whole string (context + continuation), each string tokenized alone as lm-eval does.
+    """Per item, the token ids of `_lm_eval_strings(context)`: (context, [each option's whole]).
 
     Tokenizing five long strings per item costs more than the model's one request on a small model,
-    so each item's long string is tokenized once (with option A) and only the last line of the
-    context is tokenized again with each option: when the long string's ids end with the ids of its
-    last line (checked per item), the ids before them are the context's and are shared by every
-    option, since the strings differ only after that line starts. Items failing the check are
-    tokenized whole, five strings each."""
-    tokenizer = engine.tokenizer
-    starts = [item.context.rfind("\n", 0, len(item.context.rstrip())) + 1 for item in items]  # the context's last line
-    tails = []
-    for item, start in zip(items, starts, strict=True):
-        line = item.context[start:]
-        tails += [line.rstrip(), *(line + continuation(c, item.target_delimiter) for c in CHOICES)]
-    longs = [item.context + continuation(CHOICES[0], item.target_delimiter) for item in items]
-    encoded = tokenizer(longs + tails, add_special_tokens=False)["input_ids"]
-    out: list[tuple[list[int], list[list[int]]] | None] = []
+    so each item's long string is tokenized once (with option A) and only the context's last line is
+    tokenized with each option: when the long string's ids end with its last line's ids (checked per
+    item), the ids before them are the context's and are shared by every option, since the strings
+    differ only after that line starts. Items failing the check are tokenized whole."""
     width = 1 + len(CHOICES)
+    lines = [item.context[item.context.rfind("\n", 0, len(item.context.rstrip())) + 1 :] for item in items]
+    longs = [item.context + continuation(CHOICES[0], item.target_delimiter) for item in items]
+    tails = [s for item, line in zip(items, lines, strict=True) for s in _lm_eval_strings(line, item.target_delimiter)]
+    encoded = engine.tokenizer(longs + tails, add_special_tokens=False)["input_ids"]
+    split: dict[int, tuple[list[int], list[list[int]]]] = {}
     for index, long in enumerate(encoded[: len(items)]):
         head, *options = encoded[len(items) + index * width : len(items) + (index + 1) * width]
         shared = len(long) - len(options[0])
-        out.append((long[:shared] + head, [long[:shared] + o for o in options]) if shared >= 0 and long[shared:] == options[0] else None)
-    unsplit = [index for index, split in enumerate(out) if split is None]
+        if shared >= 0 and long[shared:] == options[0]:
+            split[index] = (long[:shared] + head, [long[:shared] + o for o in options])
+    unsplit = [index for index in range(len(items)) if index not in split]
     if unsplit:
-        strings = [s for i in unsplit for s in (items[i].context.rstrip(), *(items[i].context + continuation(c, items[i].target_delimiter) for c in CHOICES))]
-        whole = tokenizer(strings, add_special_tokens=False)["input_ids"]
+        strings = [s for i in unsplit for s in _lm_eval_strings(items[i].context, items[i].target_delimiter)]
+        whole = engine.tokenizer(strings, add_special_tokens=False)["input_ids"]
         for k, index in enumerate(unsplit):
             head, *options = whole[k * width : (k + 1) * width]
-            out[index] = (head, options)
-    return out  # type: ignore[return-value]
+            split[index] = (head, options)
+    return [split[index] for index in range(len(items))]
 
 
 def fast_prompts(engine: Engine, items: Sequence[McqItem]) -> list[tuple[list[int], list[int]] | None]:
