@@ -46,7 +46,7 @@ def generated_verdict(refusal: RefusalDecision, content: dict[str, ContentDecisi
 
 def add_content_decisions(record: dict, content: dict[str, ContentDecision]) -> None:
     """Record each judge's decision and verdict on a generated-content item, and the combined verdict."""
-    refusal = RefusalDecision(record["refused"], record["judge_reason"])
+    refusal = RefusalDecision("refused" if record["refused"] else "complied", record["judge_reason"])
     for name, decision in content.items():
         record["content"][name] = {"unsafe": decision.unsafe, "risks": list(decision.risks), "reason": decision.reason}
         record["passed_by"][name] = generated_verdict(refusal, {name: decision})[0]
