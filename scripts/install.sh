@@ -8,6 +8,9 @@ venv="${HARNESS_VENV:-.venv}"
 lock="requirements/cpu.lock"
 stamp="$venv/.installed-$(cat "$lock" pyproject.toml packaging/vllm-metadata/pyproject.toml | sha256sum | cut -c1-16)"
 
+# Debian packages first: cheap when present, and not covered by the venv's stamp.
+bash scripts/install-system.sh
+
 if [ -f "$stamp" ]; then
   exit 0
 fi
