@@ -12,11 +12,11 @@ from pathlib import Path
 
 from mlflow import MlflowClient
 from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
-from mlflow.entities.model_registry import ModelVersion
 
 from benchmarks.catalog import MultipleChoiceSuite, RefusalSuite, repo_path
 from benchmarks.mcq.sources import pinned_revision
 from harness.aggregate import Verdict, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts
+from harness.checkpoints import checked_checkpoint
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
 from harness.evidence import names
@@ -31,8 +31,7 @@ from harness.scoring.judges.validity import Validity
 from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
 from harness.scoring.refusal import score_refusal
 from harness.store import ItemWriter, rewrite_items, staging_dir
-from registry.fingerprint import fingerprint, verify
-from registry.register import registered_fingerprint, resolve_version
+from registry.fingerprint import fingerprint
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,8 @@ def evaluate(
     engine_name = engine_name or profile.engine.name
     if engine_name not in ENGINE_NAMES:
         raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
-    version, checkpoint = checked_checkpoint(client, model_spec, progress)
+    version, verified = checked_checkpoint(client, model_spec, progress)
+    checkpoint = verified.directory
     planned = plan(profile, limit, data, checkpoint)
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
 
@@ -71,6 +71,12 @@ def evaluate(
     try:
         client.log_artifact(run_id, str(profile_path(profile_name)))
         engine = load_engine(engine_name, checkpoint, profile.engine_settings())
+        try:
+            verified.verify_again(progress=progress)
+        except InputError as e:
+            engine.close()
+            client.set_tag(run_id, names.T_FAILURE, str(e))
+            raise
         client.log_batch(
             run_id,
             params=[
@@ -94,7 +100,7 @@ def evaluate(
             # Which classifier judged is part of the evidence, down to its weights.
             client.log_batch(run_id, params=[
                 Param(names.P_JUDGE_MODEL_PATH, str(judge_checkpoint)),
-                Param(names.P_JUDGE_MODEL_FINGERPRINT, fingerprint(judge_checkpoint, progress=progress).digest),
+                Param(names.P_JUDGE_MODEL_FINGERPRINT, fingerprint(judge_checkpoint, progress=progress, links_outside=True).digest),
             ])
         outputs: list[SuiteOutput] = []
         try:
@@ -180,18 +186,6 @@ def score_multiple_choice(engine: Engine, suite: PlannedSuite, scorer: str, writ
     if scorer == "fast":
         return score_mcq_fast(engine, suite.items, writer, progress=progress)
     return score_mcq(engine, suite.items, writer, progress=progress)
-
-
-def checked_checkpoint(client: MlflowClient, model_spec: str, progress: bool) -> tuple[ModelVersion, Path]:
-    """The registered version and its checkpoint, re-fingerprinted: nothing is scored on altered weights."""
-    version = resolve_version(client, model_spec)
-    checkpoint = Path(version.tags[names.V_CHECKPOINT])
-    if not checkpoint.is_dir():
-        raise InputError(
-            [Problem(str(checkpoint), "checkpoint", f"the checkpoint of {version.name}/{version.version} is missing", "restore the submitted checkpoint directory")]
-        )
-    verify(checkpoint, registered_fingerprint(client, version), progress=progress)
-    return version, checkpoint
 
 
 def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:

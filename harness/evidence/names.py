@@ -30,6 +30,7 @@ P_JUDGE_MODEL_FINGERPRINT = "judge_model.fingerprint"
 T_KIND = "harness.kind"  # "evaluation" | "submission"
 T_GIT_REVISION = "harness.git_revision"
 T_PACKAGES = "harness.packages"
+T_FAILURE = "harness.failure"  # why a run was stopped unscored (e.g. the checkpoint changed while the engine loaded)
 
 # Tags of a model version (the submission's facts).
 V_FINGERPRINT = "fingerprint"
@@ -46,6 +47,8 @@ V_PARAMETERS = "parameters"
 V_DTYPES = "dtypes"
 V_VLLM_SUPPORTED = "vllm_supported"  # "yes" | "no" | "unknown"
 V_CUSTOM_CODE = "custom_code_allowed"  # set only when an administrator allowed custom code
+V_STORE = "checkpoint_store"  # where the version's files are stored (registry/checkpoint_store.py); absent: registered before the store
+V_FINGERPRINT_SCHEME = "fingerprint_scheme"  # listing scheme of the fingerprint (registry/fingerprint.py); absent: 1
 
 # Artifacts.
 A_MANIFEST = "submission/manifest.yaml"
