@@ -97,27 +97,31 @@ def open_beneath(directory: Path, relative: str) -> int:
 def open_entry(directory: Path, entry: Path, *, links_outside: bool = False) -> OpenedFile:
     """Open a listed entry of `directory` (resolved) as a regular file, checked on the descriptor.
 
-    A symlink whose target lies inside the directory is read as that target, itself opened beneath
-    the directory without links; one leaving it is refused unless `links_outside` (the evaluator's
-    own judge model in a Hugging Face cache), and then only its last step is not followed."""
+    The entry is opened without following links; where a link stands on the way, its target is
+    read instead if it lies inside the directory (itself opened beneath it without links), and a
+    link leaving the directory is refused unless `links_outside` (the evaluator's own judge model in
+    a Hugging Face cache), and then only its last step is not followed."""
     name = entry.relative_to(directory).as_posix()
     try:
-        if entry.is_symlink():
-            target = Path(os.path.realpath(entry))
-            if target.is_relative_to(directory):
-                fd = open_beneath(directory, target.relative_to(directory).as_posix())
-            elif links_outside:
-                fd = os.open(target, FILE_FLAGS)
-            else:
-                raise InputError([Problem(str(entry), "-", f"symlink to {target} leaves the directory", "replace the link by a copy of the file (cp -L)")])
-        else:
+        try:
             fd = open_beneath(directory, name)
+        except OSError as e:
+            if e.errno not in (errno.ELOOP, errno.ENOTDIR):  # how O_NOFOLLOW meets a link: as the file, as a folder
+                raise
+            fd = _open_link_target(directory, entry, links_outside)
     except OSError as e:
-        # ELOOP: O_NOFOLLOW met a link where the listing saw a file or a folder.
-        what = "became a symlink after it was listed" if e.errno == errno.ELOOP else f"cannot be opened ({e.strerror})"
-        raise InputError([Problem(str(entry), "-", what, FIX_STILL)]) from e
+        raise InputError([Problem(str(entry), "-", f"cannot be opened ({e.strerror})", FIX_STILL)]) from e
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         raise InputError([Problem(str(entry), "-", "not a regular file when opened (a folder, FIFO, socket or device)", "remove it from the checkpoint")])
     return OpenedFile(entry, name, fd, st.st_size, identity(st))
+
+
+def _open_link_target(directory: Path, entry: Path, links_outside: bool) -> int:
+    target = Path(os.path.realpath(entry))
+    if target.is_relative_to(directory):
+        return open_beneath(directory, target.relative_to(directory).as_posix())
+    if links_outside:
+        return os.open(target, FILE_FLAGS)
+    raise InputError([Problem(str(entry), "-", f"symlink to {target} leaves the directory", "replace the link by a copy of the file (cp -L)")])
