@@ -250,8 +250,8 @@ class Ingest:
             self.folder.mkdir(mode=PRIVATE_DIR)
 
     def put(self, opened: OpenedFile) -> None:
-        staged = self.folder / str(len(self.files))
-        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        staged = self.folder / uuid.uuid4().hex
+        fd = os.open(staged, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)  # read back to hash a clone
         try:
             with tqdm(total=opened.size, unit="B", unit_scale=True, desc=f"store {opened.name}", leave=False, disable=not self.progress) as bar:
                 copied = copy_hashed(opened, fd, bar.update)
