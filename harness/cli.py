@@ -141,7 +141,7 @@ def _comparison(client, rows: list) -> tuple[dict, str]:  # noqa: ANN001  (Mlflo
     paired = paired_differences(client, rows)
     text = _render_rows(rows, "table")
     if paired:
-        text += "\n\nPaired differences on shared items (McNemar exact test):\n" + "\n".join(f"  {d}" for d in paired)
+        text += "\n\nPaired differences within each group, on items asked identically (McNemar exact test):\n" + "\n".join(f"  [{d.group}] {d}" for d in paired)
     return {"leaderboard": as_json(rows), "paired": [asdict(d) | {"difference": d.difference} for d in paired]}, text
 
 

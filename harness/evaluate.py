@@ -93,6 +93,10 @@ def evaluate(
                     names.P_PROFILE_DIGEST: profile_digest,
                     names.P_SUITES: ",".join(s.spec.name for s in planned),
                     names.P_LIMIT: limit if limit is not None else "none",
+                    names.P_ENGINE_DTYPE: profile.engine.dtype,
+                    names.P_GENERATION_MAX_TOKENS: profile.generation.max_tokens,
+                    names.P_GENERATION_TEMPERATURE: profile.generation.temperature,
+                    names.P_GENERATION_TOP_P: profile.generation.top_p,
                 }.items()
             ],
         )
@@ -194,6 +198,8 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         settings = suite.settings
         chat = {"chat_template": settings.chat_template, "fewshot_as_multiturn": settings.chat_template and settings.fewshot_as_multiturn}
         facts |= {k: str(v).lower() for k, v in chat.items()}  # lm-eval's --apply_chat_template, --fewshot_as_multiturn
+        # Settings that change the numbers: harness compare never ranks runs that differ in them.
+        facts |= {"num_fewshot": settings.num_fewshot, "scorer": settings.scorer, "circular": str(settings.circular).lower()}
     client.log_batch(run_id, params=[Param(names.suite_param(suite.spec.name, k), str(v)) for k, v in facts.items()])
     dataset = Dataset(
         name=suite.spec.name,
@@ -208,7 +214,7 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         sample_path = staging_dir(run_id) / names.A_SAMPLES_DIR / f"{suite.spec.name}.jsonl"
         with ItemWriter(sample_path) as writer:
             for item in suite.items:
-                writer.write({"id": item.id, "bank": item.bank, "label": item.label, "prompt": item.prompt})
+                writer.write({"id": item.id, "bank": item.bank, "label": item.label, "prompt": item.prompt, "prompt_digest": item.prompt_digest})
         client.log_artifact(run_id, str(sample_path), names.A_SAMPLES_DIR)
 
 

@@ -5,6 +5,7 @@ Everything that can fail on bad data fails here, so a run with a broken suite ne
 
 import hashlib
 import itertools
+import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from benchmarks.mcq.prompt import (
     apply_chat_template,
     build_chat_context,
     build_context,
+    continuation,
     rotate,
 )
 from benchmarks.mcq.risk_identification import load_risk_identification
@@ -35,6 +37,12 @@ from harness.safety.banks import read_bank
 from harness.safety.sampling import stratified_sample
 
 T = TypeVar("T")
+
+
+def prompt_digest(prompt: object, continuations: tuple[str, ...] = ()) -> str:
+    """SHA-256 of exactly what the model is asked: the context or conversation and the scored
+    continuations. Paired tests pair two runs' items only where these are equal."""
+    return hashlib.sha256(json.dumps([prompt, list(continuations)], ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,10 @@ class McqItem:
     # What precedes the answer letter in each scored continuation: " ", or "" under a chat template.
     target_delimiter: str = TARGET_DELIMITER
 
+    @property
+    def prompt_digest(self) -> str:
+        return prompt_digest(self.context, tuple(continuation(letter, self.target_delimiter) for letter in CHOICES))
+
 
 def question_id(item_id: str) -> str:
     """The id of the original question behind a (possibly rotated) item."""
@@ -61,6 +73,11 @@ class RefusalItem:
     bank: str  # "generated" | "should_refuse" | "should_not_refuse"
     label: str  # risk code or topic
     prompt: str
+
+    @property
+    def prompt_digest(self) -> str:
+        """Of the conversation sent (engine.chat renders it through the model's own template)."""
+        return prompt_digest([{"role": "user", "content": self.prompt}])
 
 
 @dataclass(frozen=True)
@@ -143,8 +160,9 @@ def _plan_mcq(
     return items, data
 
 
-def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str, str]:
-    """The suite's banks, each sampled as the standard describes (harness.safety.sampling)."""
+def _plan_refusal(spec: RefusalSuite, seed: int, limit: int | None = None) -> tuple[list[RefusalItem], str, str]:
+    """The suite's banks, each sampled as the standard describes (harness.safety.sampling); a
+    `limit` (--limit) draws at most that many per bank, stratified by risk or topic just the same."""
     digest = hashlib.sha256()
     items = []
     paths = {"generated": spec.data.generated, "should_refuse": spec.data.should_refuse, "should_not_refuse": spec.data.should_not_refuse}
@@ -157,7 +175,8 @@ def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str
         empty = [Problem(str(path), f"{item.where}: prompt", "empty", "give every item a non-empty prompt (`harness bank check` lists them)") for item in bank.items if not item.text.strip()]
         if empty:
             raise InputError(empty[:20])
-        for item in stratified_sample(bank.items, lambda item: item.label, spec.sample_size(bank_name), seed):
+        size = spec.sample_size(bank_name) if limit is None else min(limit, spec.sample_size(bank_name))
+        for item in stratified_sample(bank.items, lambda item: item.label, size, seed):
             items.append(RefusalItem(item.id, bank_name, item.label, item.text))
     return items, digest.hexdigest(), str(repo_path(spec.data.should_refuse).parent)
 
@@ -177,6 +196,7 @@ def plan(
     for settings in profile.suites:
         spec = load_suite(settings.suite)
         revision = "local"
+        cap = limit if limit is not None else settings.limit
         if settings.chat_template and not isinstance(spec, MultipleChoiceSuite):
             raise InputError([Problem(settings.suite, "chat_template", "only multiple-choice suites take it (safety prompts always go through the chat template)", "remove chat_template from this suite")])
         if isinstance(spec, MultipleChoiceSuite):
@@ -187,10 +207,8 @@ def plan(
             subjects = {s.meta.key: (s.meta.name_zh, s.meta.category) for s in loaded.subjects}
             # Rotations of one question are kept or dropped together by --limit.
             units = [list(g) for _, g in itertools.groupby(items, key=lambda i: question_id(i.id))]
+            kept = [item for unit in _seeded_subset(units, cap, profile.seed) for item in unit]
         else:
-            (items, digest, source), subjects = _plan_refusal(spec, profile.seed), {}
-            units = [[item] for item in items]
-        cap = limit if limit is not None else settings.limit
-        kept = [item for unit in _seeded_subset(units, cap, profile.seed) for item in unit]
+            (kept, digest, source), subjects = _plan_refusal(spec, profile.seed, cap), {}
         planned.append(PlannedSuite(spec, settings, kept, digest, source, subjects, revision))
     return planned

@@ -2,6 +2,7 @@
 models registered, and the two in-process engines on the tuned checkpoint."""
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,3 +89,18 @@ def hf_engine(demo_checkpoints: dict[str, Path]) -> Iterator[Engine]:
     engine = load_engine("hf", demo_checkpoints["zh-tiny-tuned"], ENGINE_SETTINGS)
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session")
+def empty_tracking_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty tracking database, its schema created once (MLflow's migrations take seconds)."""
+    path = tmp_path_factory.mktemp("empty-tracking") / "empty.db"
+    connect(f"sqlite:///{path}").search_experiments()
+    return path
+
+
+@pytest.fixture
+def fresh_client(tmp_path: Path, empty_tracking_db: Path) -> MlflowClient:
+    """A tracking store and registry of the test's own, at tmp_path/store.db."""
+    shutil.copy(empty_tracking_db, tmp_path / "store.db")
+    return connect(f"sqlite:///{tmp_path / 'store.db'}")

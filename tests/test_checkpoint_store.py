@@ -26,19 +26,10 @@ from registry.fingerprint import Fingerprint, fingerprint, listing_digest, sha25
 from registry.register import submit
 
 
-@pytest.fixture(scope="module")
-def empty_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty tracking database, its schema created once (MLflow's migrations take seconds)."""
-    path = tmp_path_factory.mktemp("registry") / "empty.db"
-    connect(f"sqlite:///{path}").search_experiments()
-    return path
-
-
 @pytest.fixture
-def client(tmp_path: Path, empty_registry: Path) -> MlflowClient:
+def client(fresh_client: MlflowClient) -> MlflowClient:
     """A registry of its own: each test registers its version afresh."""
-    shutil.copy(empty_registry, tmp_path / "registry.db")
-    return connect(f"sqlite:///{tmp_path / 'registry.db'}")
+    return fresh_client
 
 
 @pytest.fixture

@@ -22,7 +22,11 @@ P_SEED = "seed"
 P_PROFILE = "profile"
 P_PROFILE_DIGEST = "profile.digest"
 P_SUITES = "suites"
-P_LIMIT = "limit"
+P_LIMIT = "limit"  # --limit N, or "none" for a full run; harness compare shows limited runs apart
+P_ENGINE_DTYPE = "engine.dtype"  # the profile's engine dtype ("auto" lets the checkpoint decide)
+P_GENERATION_MAX_TOKENS = "generation.max_tokens"  # sampling of free generation (safety suites)
+P_GENERATION_TEMPERATURE = "generation.temperature"
+P_GENERATION_TOP_P = "generation.top_p"
 P_JUDGE_MODEL_PATH = "judge_model.path"  # only when the profile names a classifier judge
 P_JUDGE_MODEL_FINGERPRINT = "judge_model.fingerprint"
 
@@ -97,7 +101,8 @@ def suite_param(suite: str, name: str) -> str:
     """Per-suite params: `data_digest` (SHA-256 of the data read), `n_items`; multiple choice also
     `data_source` (a local directory or `hf:<repo>`), `data_revision` (`local`, or the hub revision
     asked for, `<revision>@<commit sha>` when the hub resolved it), `chat_template` and
-    `fewshot_as_multiturn` (`true`/`false`: lm-eval's --apply_chat_template, --fewshot_as_multiturn)."""
+    `fewshot_as_multiturn` (`true`/`false`: lm-eval's --apply_chat_template, --fewshot_as_multiturn),
+    `num_fewshot`, `scorer` (`harness` | `fast` | `lm-eval`) and `circular` (`true`/`false`)."""
     return f"{suite}.{name}"
 
 

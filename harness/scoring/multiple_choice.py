@@ -45,6 +45,7 @@ def _record(item: McqItem, logprobs: Sequence[float | None], path: str) -> dict:
     prediction = CHOICES[max(scored, key=lambda i: logprobs[i])]  # type: ignore[arg-type,return-value]
     return {
         "id": item.id,
+        "prompt_digest": item.prompt_digest,
         "subject": item.subject,
         "category": item.category,
         "groups": list(item.groups),
