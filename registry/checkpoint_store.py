@@ -43,6 +43,7 @@ FICLONE = 0x40049409  # _IOW(0x94, 9, int), linux/fs.h
 # Errors meaning "this filesystem (pair) cannot share blocks": fall back to a byte copy.
 NO_REFLINK = {errno.EOPNOTSUPP, errno.ENOTTY, errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EPERM}
 READ_ONLY_FILE, READ_ONLY_DIR, PRIVATE_DIR = 0o444, 0o555, 0o700
+PROGRESS_MIN_BYTES = 64 * 1024 * 1024  # smaller files are copied before a bar would show anything
 
 
 class RemoteObjects(Protocol):
@@ -253,7 +254,8 @@ class Ingest:
         staged = self.folder / uuid.uuid4().hex
         fd = os.open(staged, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)  # read back to hash a clone
         try:
-            with tqdm(total=opened.size, unit="B", unit_scale=True, desc=f"store {opened.name}", leave=False, disable=not self.progress) as bar:
+            shown = self.progress and opened.size >= PROGRESS_MIN_BYTES
+            with tqdm(total=opened.size, unit="B", unit_scale=True, desc=f"store {opened.name}", leave=False, disable=not shown) as bar:
                 copied = copy_hashed(opened, fd, bar.update)
         finally:
             os.close(fd)
