@@ -242,12 +242,13 @@ class Ingest:
     files: dict[str, str] = field(default_factory=dict)  # name -> digest
     methods: dict[str, int] = field(default_factory=dict)  # "reflink" | "copy" -> files
     _staged: dict[str, Path] = field(default_factory=dict)  # digest -> staged file
+    folder: Path = field(init=False)  # private to this ingest, removed when it ends
 
     def __post_init__(self) -> None:
         staging = self.store.root / "staging"
         _ensure_folder(staging)
+        self.folder = staging / f"ingest-{uuid.uuid4().hex}"
         with _writable(staging):
-            self.folder = staging / f"ingest-{uuid.uuid4().hex}"
             self.folder.mkdir(mode=PRIVATE_DIR)
 
     def put(self, opened: OpenedFile) -> None:

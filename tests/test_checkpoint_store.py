@@ -19,7 +19,7 @@ from harness.checkpoints import checked_checkpoint
 from harness.cli import main
 from harness.errors import InputError
 from harness.evidence import names
-from harness.evidence.tracking import connect, ensure_experiment
+from harness.evidence.tracking import ensure_experiment
 from registry.checkpoint_store import CheckpointStore
 from registry.files import open_entry
 from registry.fingerprint import Fingerprint, fingerprint, listing_digest, sha256_file

@@ -16,6 +16,7 @@ import harness.evaluate as evaluate_module
 from harness.cli import main
 from harness.evidence import names
 from harness.evidence.tracking import connect
+from harness.paths import CONFIGS_DIR
 from registry.register import submit
 
 pytestmark = pytest.mark.engine
@@ -27,7 +28,7 @@ def registered(tmp_path: Path, demo_checkpoints: dict[str, Path], monkeypatch: p
     client = connect(f"sqlite:///{tmp_path / 'registry.db'}")
     submit(build(None, tmp_path / "submission", demo_checkpoints["zh-tiny-tuned"]), client)
     profile = tmp_path / "swap.yaml"  # a small profile: the run must stop before scoring anyway
-    document = yaml.safe_load(Path("configs/demo.yaml").read_text(encoding="utf-8"))
+    document = yaml.safe_load((CONFIGS_DIR / "demo.yaml").read_text(encoding="utf-8"))
     document["suites"] = [{"suite": "zh_mcq_sample", "limit": 5}]
     profile.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     return client, client.tracking_uri, profile
