@@ -71,8 +71,7 @@ def test_manifest_counts_match_the_halves() -> None:
         assert entry[label] == sum(row[label] for row in rows), key
 
 
-def test_split_is_fixed_by_the_id_alone() -> None:
-    assert [split_of(f"rf-{n:04d}") for n in (1, 2, 3, 4)] == [split_of(f"rf-{n:04d}") for n in (1, 2, 3, 4)]
+def test_split_halves_ids_evenly() -> None:
     shares = Counter(split_of(f"item-{n}") for n in range(2000))
     assert 900 <= shares["dev"] <= 1100 and shares["dev"] + shares["test"] == 2000
 
