@@ -55,10 +55,13 @@ def cmd_submit(args: argparse.Namespace, out: Output) -> None:
     from registry.register import submit
 
     limits = Limits(max_files=args.max_files, max_bytes=args.max_bytes, max_header_bytes=args.max_header_bytes)
-    r = submit(Path(args.manifest), _client(args), progress=not args.json, limits=limits, allow_custom_code=args.allow_custom_code)
+    from harness.evidence.keys import enterprise_key
+
+    client = _client(args)
+    r = submit(Path(args.manifest), client, progress=not args.json, limits=limits, allow_custom_code=args.allow_custom_code, key_for=lambda uscc: enterprise_key(client, uscc))
     state = "already registered as" if r.existing else "registered as"
     notes = "".join(f"\nnote: {n}" for n in r.notes)
-    out.result(asdict(r), f"{r.name}: {state} version {r.version}\nfingerprint {r.fingerprint}{notes}")
+    out.result(asdict(r), f"{r.name}: {state} version {r.version}\nfingerprint {r.fingerprint}\nprovenance {r.provenance}{notes}")
 
 
 def cmd_models(args: argparse.Namespace, out: Output) -> None:
@@ -66,6 +69,37 @@ def cmd_models(args: argparse.Namespace, out: Output) -> None:
 
     rows = list_models(_client(args), enterprise=args.enterprise, sector=args.sector)
     out.result(rows, render_models(rows))
+
+
+def cmd_models_export_oms(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.keys import private_key_path
+    from harness.models import export_oms
+
+    label, signature = export_oms(_client(args), args.model, private_key_path(args.key))
+    path = Path(args.out or f"{label.replace('/', '-')}.sig")
+    path.write_bytes(signature)
+    out.result(
+        {"model": label, "signature": str(path)},
+        f"{label}: registered fingerprint written as an OMS signature to {path}\n"
+        f"check a copy of the weights with: model_signing verify key CHECKPOINT_DIR --signature {path} --public_key EVALUATOR.pub",
+    )
+
+
+def cmd_keys_init(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.keys import default_key_dir, init_keys
+
+    pair = init_keys(Path(args.dir) if args.dir else default_key_dir(), force=args.force)
+    out.result(
+        {"private_key": str(pair.private), "public_key": str(pair.public), "key_id": pair.key_id},
+        f"private key {pair.private} (mode 0600: keep it secret)\npublic key  {pair.public} (give it to whoever verifies bundles)\nkey id      {pair.key_id}",
+    )
+
+
+def cmd_keys_register(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.keys import register_enterprise_key
+
+    kid = register_enterprise_key(_client(args), args.uscc, Path(args.public_key))
+    out.result({"uscc": args.uscc, "key_id": kid}, f"{args.uscc}: public key {kid} registered; its submissions must now carry model.sig made with it")
 
 
 def cmd_run(args: argparse.Namespace, out: Output) -> None:
@@ -294,6 +328,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("models", cmd_models, "registered models and versions with their fingerprints")
     p.add_argument("--enterprise", help="only this enterprise (legal name or USCC)")
     p.add_argument("--sector", help="only models that declare this sector code")
+    models = p.add_subparsers(dest="models_command")
+    p = models.add_parser("export-oms", parents=[common], help="the registered fingerprint as an OMS signature (evaluator's key), for `model_signing verify`")
+    p.set_defaults(handler=cmd_models_export_oms)
+    p.add_argument("model", metavar="NAME[/VERSION]")
+    p.add_argument("--key", help="the evaluator's private key (default: the one `harness keys init` made)")
+    p.add_argument("--out", help="the signature file to write (default: NAME-VERSION.sig)")
+
+    p = command("keys", cmd_keys_init, "key pairs: the evaluating organisation's own, and enterprises' public keys for their model signatures")
+    keys = p.add_subparsers(dest="keys_command", required=True)
+    p = keys.add_parser("init", parents=[common], help="make the evaluating organisation's key pair (EC P-256, PEM; private key mode 0600)")
+    p.set_defaults(handler=cmd_keys_init)
+    p.add_argument("--dir", help="where to write evaluator.key and evaluator.pub (default: $HARNESS_HOME/keys)")
+    p.add_argument("--force", action="store_true", help="replace an existing key pair (bundles signed with the old key then verify only with the old public key)")
+    p = keys.add_parser("register", parents=[common], help="administrators: register an enterprise's public key under its USCC; intake then checks its model.sig")
+    p.set_defaults(handler=cmd_keys_register)
+    p.add_argument("uscc", metavar="USCC")
+    p.add_argument("public_key", metavar="PUB", help="the enterprise's PEM public key (the pair of the key it signs checkpoints with)")
 
     p = command("run", cmd_run, "run a profile against a registered model version")
     p.add_argument("profile", help="a profile name under configs/ or a YAML file")
