@@ -55,6 +55,7 @@ def run_record(client: MlflowClient, run_id: str) -> dict:
             "behaviour": version.tags.get(names.V_BEHAVIOUR),
             "provenance": version.tags.get(names.V_PROVENANCE),
         }
+        model = {k: v for k, v in model.items() if v is not None}
     return {
         "run_id": run_id,
         "experiment": client.get_experiment(run.info.experiment_id).name,
@@ -192,6 +193,8 @@ def _diff_section(section: str, signed: dict, now: dict) -> list[Finding]:
         if key not in now:
             findings.append(Finding(f"{what}-removed", f"{what} {key}: {signed[key]!r} when signed, gone from MLflow now"))
         elif key not in signed:
+            if section == "model":
+                continue  # a fact learnt about the version later (its behavioural fingerprint, on first need) unsigns nothing
             findings.append(Finding(f"{what}-added", f"{what} {key}: {now[key]!r} in MLflow now, not in the signed bundle (added after signing)"))
         elif signed[key] != now[key]:
             findings.append(Finding(f"{what}-changed", f"{what} {key}: {_short(signed[key])} when signed, {_short(now[key])} in MLflow now"))
