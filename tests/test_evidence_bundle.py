@@ -3,6 +3,7 @@ writes a bundle the standard OMS tool verifies; `harness verify` catches a chang
 artifact, a missing and an added artifact, a metric changed in MLflow after the run and a wrong key,
 each with its own message and exit code 3."""
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -66,7 +67,13 @@ def verify(store, target: str, key: Path, capsys) -> tuple[int, str]:
 def test_bundle_verifies_with_harness_and_with_model_signing(store, run_id, keys, tmp_path: Path, capsys) -> None:
     out = tmp_path / "bundle"
     bundle(store, run_id, keys, out)
-    assert (out / "artifacts" / ITEMS).is_file() and (out / "run.json").is_file()
+    assert (out / "artifacts" / ITEMS).is_file()
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    version = store.client.get_model_version("zh-tiny-tuned", record["params"][names.P_MODEL_VERSION])
+    assert record["model"]["fingerprint"] == version.tags[names.V_FINGERPRINT] and "model.safetensors" in record["model"]["files"]
+    # The run's own vLLM engine (float32, the checkpoint's dtype) recorded the behavioural fingerprint on the side.
+    assert record["model"]["behaviour"] == version.tags[names.V_BEHAVIOUR]
+    assert record["metrics"][METRIC] == repr(store.client.get_run(run_id).data.metrics[METRIC])
     for target in (str(out), run_id, str(out / SIGNATURE)):
         code, text = verify(store, target, keys["public"], capsys)
         assert code == 0 and "verified" in text, text
