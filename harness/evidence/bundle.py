@@ -36,7 +36,9 @@ ARTIFACTS = "artifacts"
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # wrong-key | bad-signature | bundle-file-* | artifact-changed | artifact-missing | artifact-added | <section>-changed|added|removed
+    # wrong-key | bad-signature | bundle-file-changed|missing|added | bundle-of-another-run | artifact-changed|missing|added
+    # | param-, metric-, tag-, model-changed|added|removed | status-changed
+    kind: str
     message: str
 
 
@@ -139,6 +141,8 @@ def verify(client: MlflowClient | None, target: str, public_key_path: Path) -> t
             findings.append(Finding("bundle-file-changed", f"{bundle_dir / RECORD}: not the run record that was signed"))
             return "", findings
         record = json.loads(record_bytes)
+        if not local and record["run_id"] != target:
+            findings.append(Finding("bundle-of-another-run", f"the bundle stored in run {target} was signed for run {record['run_id']}"))
         if client is not None:
             findings += _against_store(client, record, signed.files, Path(tmp) / "live")
         return record["run_id"], findings
