@@ -16,7 +16,7 @@ from harness.cli import VERIFICATION_FAILED, main
 from harness.engines import EngineSettings, load_engine
 from harness.engines.local_server import vllm_serve
 from harness.evidence import names
-from harness.evidence.endpoint import reference_behaviour, stored_behaviour
+from harness.evidence.endpoint import EndpointIdentity, reference_behaviour, stored_behaviour
 from harness.identity import MAX_LOGPROB_DIFF, Behaviour, distance, observe
 from harness.paths import CONFIGS_DIR
 
@@ -62,6 +62,9 @@ def test_verify_endpoint_tells_the_served_checkpoint_apart(store, endpoint, caps
     code, other = verify_endpoint(store, endpoint, "zh-tiny-base/1", capsys)
     assert code == VERIFICATION_FAILED and not other["same"], other
     assert other["token_agreement"] < other["min_agreement"] or other["mean_abs_logprob_diff"] > other["max_logprob_diff"]
+    assert main(["verify-endpoint", endpoint, "--model", "zh-tiny-base/1", "--tracking-uri", store.uri]) == VERIFICATION_FAILED
+    table = capsys.readouterr().out
+    assert table.startswith("canary") and "\nzh-01 " in table and "NOT the registered model" in table, table
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +116,16 @@ def test_same_weights_in_bfloat16_are_measured(references, demo_checkpoints) -> 
         engine.close()
     assert 0.0 < d.mean_abs_logprob_diff < MAX_LOGPROB_DIFF and d.token_agreement < 1.0
     assert d.same, d.describe()
+
+
+def test_a_mismatch_after_scoring_names_the_moment(store, endpoint, demo_checkpoints) -> None:
+    """What `harness run` raises (and marks the run FAILED with) when the endpoint changes during scoring."""
+    version = store.client.get_model_version("zh-tiny-base", "1")
+    settings = EngineSettings(extra={"base_url": endpoint, "served_model_name": SERVED})
+    identity = EndpointIdentity(store.client, version, demo_checkpoints["zh-tiny-base"], settings, allow_mismatch=False)
+    identity.check("after")
+    refused = identity.refusal("after")
+    assert refused is not None and "after scoring, the endpoint does not behave like zh-tiny-base/1" in str(refused)
+    overridden = EndpointIdentity(store.client, version, demo_checkpoints["zh-tiny-base"], settings, allow_mismatch=True)
+    overridden.check("after")
+    assert overridden.refusal("after") is None
