@@ -20,10 +20,12 @@ from harness.checkpoints import checked_checkpoint
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
 from harness.evidence import names
+from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.report import log_report
 from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
+from harness.reporting.fonts import cjk_font
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
 from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
@@ -52,6 +54,7 @@ def evaluate(
     limit: int | None = None,
     progress: bool = True,
     data: dict[str, Path] | None = None,
+    allow_endpoint_mismatch: bool = False,
 ) -> Evaluation:
     profile, profile_digest = load_profile(profile_name)
     engine_name = engine_name or profile.engine.name
@@ -60,7 +63,11 @@ def evaluate(
     version, verified = checked_checkpoint(client, model_spec, progress)
     checkpoint = verified.directory
     planned = plan(profile, limit, data, checkpoint)
+    cjk_font()  # the report stored at the end draws Chinese charts: without the font, stop before the run starts
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
+    identity = EndpointIdentity(client, version, checkpoint, profile.engine_settings(), allow_endpoint_mismatch) if engine_name == "openai" else None
+    if identity is not None and (refused := _check_endpoint(identity, "before")):
+        raise refused  # before any run exists: a wrong endpoint leaves nothing behind
 
     run = client.create_run(
         ensure_experiment(client, names.evaluation_experiment(profile.name)),
@@ -77,6 +84,9 @@ def evaluate(
             engine.close()
             client.set_tag(run_id, names.T_FAILURE, str(e))
             raise
+        record_if_missing(client, version, checkpoint, engine, profile.engine.dtype)
+        if identity is not None:
+            identity.log(run_id, "before")
         client.log_batch(
             run_id,
             params=[
@@ -114,6 +124,11 @@ def evaluate(
             # Freed on failure too: the demo loads the next model in the same process, and the
             # judge phase loads its own model in the memory this one held.
             engine.close()
+        if identity is not None:
+            refused = _check_endpoint(identity, "after")
+            identity.log(run_id, "after")
+            if refused:
+                raise refused  # the run is marked FAILED below, with what the endpoint did on record
         safety = [SafetyRecords(o.suite.spec, o.records) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
         validity = judge_safety(safety, profile.judge_model, profile.seed, progress=progress)
         metrics: dict[str, float] = {}
@@ -130,6 +145,11 @@ def evaluate(
         raise
     client.set_terminated(run_id, "FINISHED")
     return Evaluation(run_id, version.name, version.version, metrics, verdicts)
+
+
+def _check_endpoint(identity: EndpointIdentity, when: str) -> InputError | None:
+    identity.check(when)
+    return identity.refusal(when)
 
 
 @dataclass(frozen=True)

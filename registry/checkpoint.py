@@ -18,6 +18,7 @@ from typing import Protocol
 
 from harness.errors import InputError, Problem
 from registry.files import FIX_STILL, OpenedFile, open_entry, tree_entries
+from registry.fingerprint import SIGNATURE_FILE
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
 INDEX = "model.safetensors.index.json"
@@ -156,7 +157,7 @@ def _read_files(
                 elif path.suffix == ".safetensors":
                     tensors[path], found = header_from(opened, limits.max_header_bytes)
                     problems += found
-                if sink is not None:
+                if sink is not None and opened.name != SIGNATURE_FILE:  # about the weights, not part of them
                     sink.put(opened)
         except InputError as e:
             problems += e.problems

@@ -27,6 +27,9 @@ from harness.errors import InputError, Problem
 from registry.files import open_entry, tree_entries
 
 BLOCK = 8 * 1024 * 1024
+# The enterprise's OMS signature of its checkpoint (registry/provenance.py), at the top of the
+# directory: it is about the weights, not part of them, so the fingerprint leaves it out.
+SIGNATURE_FILE = "model.sig"
 SCHEME = 2
 SCHEME_2_NAME = "harness-fingerprint/2"
 
@@ -88,7 +91,7 @@ def sha256_file(path: Path, on_block: Callable[[int], object] = lambda n: None, 
 def scan(directory: Path, *, progress: bool = False, links_outside: bool = False) -> tuple[Fingerprint, dict[str, tuple[int, ...]]]:
     """The fingerprint, and the identity (device, inode, size, times) of every file as hashed."""
     directory = directory.resolve()
-    entries = tree_entries(directory)
+    entries = [p for p in tree_entries(directory) if p != directory / SIGNATURE_FILE]
     digests: dict[str, str] = {}
     identities: dict[str, tuple[int, ...]] = {}
     with tqdm(total=sum(_size(p) for p in entries), unit="B", unit_scale=True, desc="fingerprint", disable=not progress) as bar:

@@ -23,6 +23,7 @@ from registry.checkpoint import DEFAULT_LIMITS, FileSink, Inspection, Limits, in
 from registry.checkpoint_store import CheckpointStore, configured_store
 from registry.fingerprint import Fingerprint, listing_digest
 from registry.manifest import Manifest, ManifestError, load_manifest
+from registry.provenance import KeyLookup, Provenance, check_signature, provenance_problems
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Registered:
     fingerprint: str
     existing: bool
     notes: tuple[str, ...] = ()
+    provenance: str = "unsigned"  # or "signed by the enterprise (key …)" (registry/provenance.py)
 
 
 def submit(
@@ -41,13 +43,18 @@ def submit(
     progress: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     allow_custom_code: bool = False,
+    key_for: KeyLookup | None = None,
     store: CheckpointStore | None = None,
 ) -> Registered:
-    """The files go into the checkpoint store (registry/checkpoint_store.py) as they are inspected;
-    the fingerprint is taken from the stored bytes."""
+    """`key_for` finds an enterprise's registered public key by USCC (harness.evidence.keys). The
+    files go into the checkpoint store (registry/checkpoint_store.py) as they are inspected; the
+    fingerprint is taken from the stored bytes."""
+    provenance = check_signature(manifest_path, key_for)  # before anything else is read
     store = store or configured_store()
     with store.ingest(progress=progress) as ingest:
         manifest, checkpoint, inspection = validate_submission(manifest_path, limits=limits, allow_custom_code=allow_custom_code, sink=ingest)
+        if problems := provenance_problems(checkpoint, provenance, Fingerprint.of(ingest.files)):
+            raise InputError(problems)
         fp = ingest.commit()
     name = manifest.model.name
     model_exists = _check_owner(client, name, manifest.enterprise.uscc, manifest_path)
@@ -55,9 +62,9 @@ def submit(
         for version in client.search_model_versions(f"name = '{name}'"):
             if version.tags.get(names.V_FINGERPRINT) in (fp.digest, listing_digest(fp.files, 1)):
                 _adopt_into_store(client, version, store)
-                return Registered(name, str(version.version), version.tags[names.V_FINGERPRINT], existing=True, notes=inspection.notes)
-    version = _register(client, manifest_path, manifest, checkpoint, inspection, fp, store, create_model=not model_exists)
-    return Registered(name, str(version.version), fp.digest, existing=False, notes=inspection.notes)
+                return Registered(name, str(version.version), version.tags[names.V_FINGERPRINT], existing=True, notes=inspection.notes, provenance=provenance.summary)
+    version = _register(client, manifest_path, manifest, checkpoint, inspection, fp, provenance, store, create_model=not model_exists)
+    return Registered(name, str(version.version), fp.digest, existing=False, notes=inspection.notes, provenance=provenance.summary)
 
 
 def validate_submission(
@@ -93,6 +100,10 @@ def _check_owner(client: MlflowClient, name: str, uscc: str, manifest_path: Path
     return True
 
 
+def _store_tags(store: CheckpointStore, fp: Fingerprint) -> dict[str, str]:
+    return {names.V_STORE: store.location, names.V_FINGERPRINT_SCHEME: str(fp.scheme)}
+
+
 def _adopt_into_store(client: MlflowClient, version: ModelVersion, store: CheckpointStore) -> None:
     """A version registered before the checkpoint store, submitted again with the same files: its
     files are now in the store (their digests are the registered ones), so runs may use them."""
@@ -107,6 +118,7 @@ def _register(
     checkpoint: Path,
     inspection: Inspection,
     fp: Fingerprint,
+    provenance: Provenance,
     store: CheckpointStore,
     *,
     create_model: bool,
@@ -122,6 +134,8 @@ def _register(
     try:
         client.log_param(run_id, names.P_FINGERPRINT, fp.digest)
         _log_artifacts(client, run_id, manifest_path, inspection, fp)
+        if provenance.signature is not None:
+            _log_bytes(client, run_id, names.A_ENTERPRISE_SIGNATURE, provenance.signature)
         if create_model:
             client.create_registered_model(name, tags={names.V_USCC: manifest.enterprise.uscc})
         version = client.create_model_version(
@@ -129,7 +143,7 @@ def _register(
             source=checkpoint.as_uri(),
             run_id=run_id,
             description=f"{manifest.enterprise.name}: {name} {manifest.model.version_label}",
-            tags=_version_tags(manifest, checkpoint, inspection, fp, run_id) | {names.V_STORE: store.location, names.V_FINGERPRINT_SCHEME: str(fp.scheme)},
+            tags=_version_tags(manifest, checkpoint, inspection, fp, run_id) | _provenance_tags(provenance) | _store_tags(store, fp),
         )
         client.set_terminated(run_id, "FINISHED")
     except BaseException:
@@ -161,6 +175,20 @@ def _log_artifacts(client: MlflowClient, run_id: str, manifest_path: Path, inspe
         for filename, content in files.items():
             (Path(tmp) / filename).write_bytes(content)
         client.log_artifacts(run_id, tmp, str(Path(names.A_MANIFEST).parent))
+
+
+def _log_bytes(client: MlflowClient, run_id: str, artifact: str, content: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(artifact).name
+        path.write_bytes(content)
+        client.log_artifact(run_id, str(path), str(Path(artifact).parent))
+
+
+def _provenance_tags(provenance: Provenance) -> dict[str, str]:
+    tags = {names.V_PROVENANCE: provenance.summary}
+    if provenance.signed is not None:
+        tags[names.V_PROVENANCE_KEY] = provenance.signed.key_id
+    return tags
 
 
 def _version_tags(manifest: Manifest, checkpoint: Path, inspection: Inspection, fp: Fingerprint, run_id: str) -> dict[str, str]:
