@@ -95,8 +95,12 @@ def available_suites() -> list[str]:
     return sorted(p.stem for p in SUITES_DIR.glob("*.yaml"))
 
 
+def suite_path(name: str) -> Path:
+    return SUITES_DIR / f"{name}.yaml"
+
+
 def load_suite(name: str) -> SuiteSpec:
-    path = SUITES_DIR / f"{name}.yaml"
+    path = suite_path(name)
     if not path.exists():
         raise InputError([Problem("profile", "suites[].suite", f"unknown suite {name!r}", f"use one of {available_suites()}")])
     try:

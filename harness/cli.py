@@ -76,8 +76,7 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
     e = evaluate(client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data))
     lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(client, run_ids=[e.run_id]), "table")]
     for v in e.verdicts:
-        by = f" by {v.method}" if v.method else ""
-        lines.append(f"{v.suite}/{v.bank}{by}: {v.measure} {v.rate}, threshold {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} [{v.threshold.clause}]")
+        lines.append(v.describe())
         if v.sample_note:
             lines.append(f"  note: {v.sample_note}")
     for key in sorted(k for k in e.metrics if k.split("/")[1:2] == ["judge"] and k.endswith("/precision")):
@@ -203,18 +202,22 @@ def cmd_bank_import(args: argparse.Namespace, out: Output) -> None:
 def cmd_judge(args: argparse.Namespace, out: Output) -> None:
     from harness.scoring.judges.validity import DEFAULT_KEYWORDS, apply_judge, report
 
-    judged = apply_judge(
+    sections = apply_judge(
         args.name, Path(args.file), keywords=Path(args.keywords) if args.keywords else DEFAULT_KEYWORDS,
-        model_path=Path(args.model_path) if args.model_path else None, engine=args.engine,
+        model_path=Path(args.model_path) if args.model_path else None, engine=args.engine, kind=args.kind,
+        controversial=args.controversial, max_model_len=args.max_model_len,
     )
-    out.result(*report(args.name, judged))
+    out.result(*report(sections))
 
 
 def cmd_review_export(args: argparse.Namespace, out: Output) -> None:
     from harness.review import export_sheet
 
     path = Path(args.out or f"review-{args.run_id[:8]}{'-' + args.suite if args.suite else ''}.csv")
-    e = export_sheet(_client(args), args.run_id, path, suite=args.suite, banks=args.bank, sample=args.sample, seed=args.seed, blind=args.blind, force=args.force)
+    e = export_sheet(
+        _client(args), args.run_id, path, suite=args.suite, banks=args.bank, sample=args.sample, seed=args.seed, blind=args.blind, force=args.force,
+        undecided=args.undecided,
+    )
     out.result(asdict(e), e.render())
 
 
@@ -311,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keywords", help="keyword judge: the keyword library (default: the project's sample)")
     p.add_argument("--model-path", help="model judge: the judge model's checkpoint directory (a guard or instruction model)")
     p.add_argument("--engine", choices=("vllm", "hf"), default="vllm", help="model judge: the engine that runs it")
+    p.add_argument("--kind", choices=("guard", "rubric"), default="guard", help="model judge: a guard model's response moderation (Qwen3Guard-Gen) or an instruction model with the JSON rubric (default: %(default)s)")
+    p.add_argument("--controversial", choices=("unsafe", "safe", "undecided"), default="undecided", help="model judge: what a guard's Controversial counts as (default: %(default)s)")
+    p.add_argument("--max-model-len", type=int, default=2048, help="model judge: its context length; longer pairs are undecided (default: %(default)s)")
 
     p = command("review", cmd_review_export, "human review of a safety run: export a sheet of responses, import the filled verdicts into the run")
     review = p.add_subparsers(dest="review_command", required=True)
@@ -322,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", type=int, metavar="N", help="a seeded sample of N items per bank, stratified by risk or topic (default: every item)")
     p.add_argument("--seed", type=int, help="seed of --sample (default: the run's seed)")
     p.add_argument("--blind", action="store_true", help="leave the machine judge's decision and reason out of the sheet (no anchoring)")
+    p.add_argument("--undecided", action="store_true", help="only the items the judges left undecided or disagree on (column open), banks whose verdict they could flip first")
     p.add_argument("--out", metavar="FILE", help="the sheet to write (default: review-<run id prefix>[-<suite>].csv)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     p = review.add_parser("import", parents=[common], help="check a filled sheet against the run, then merge its verdicts into the run (human metrics, verdicts, judge agreement)")

@@ -24,11 +24,21 @@ METHOD_ZH = {"": "综合（全部自动评判）", "keyword": "关键词检测",
 _REASON_CHARS = 120  # bank-check reasons list every thin label; the artifact has them whole
 # Risk identification: what the flagged rate means in each category.
 FLAGGED_ZH = {"risky": "有风险文本（检出率）", "no_risk": "无风险文本（误报率）"}
-JUDGE_ZH = {"rule-refusal": "规则拒答判定", "keyword": "关键词检测", "model": "分类模型评判"}
+JUDGE_ZH = {"rule-refusal": "规则拒答判定", "keyword": "关键词检测", "model": "分类模型评判", "model-refusal": "分类模型拒答判定"}
+STATE_ZH = {"PASS": "符合", "FAIL": "不符合", "UNDECIDED": "待定"}
+
+
+def _state(v: dict) -> str:
+    """符合 / 不符合 / 待定; verdicts logged before undecided items existed carry only `passed`."""
+    return STATE_ZH[v.get("state") or ("PASS" if v["passed"] else "FAIL")]
 
 
 def _pct(value: float) -> str:
     return "-" if value != value else f"{value:.1%}"  # NaN where nothing was measured
+
+
+def _pct3(value: float) -> str:
+    return "-" if value != value else f"{value:.3f}"
 
 
 def _rate(m: dict[str, float], prefix: str, measure: str) -> str:
@@ -87,6 +97,13 @@ def _safety_section(client: MlflowClient, run: Run, suite: str) -> tuple[list[st
             reasons = "；".join(r if len(r) <= _REASON_CHARS else r[:_REASON_CHARS] + "…" for r in c["reasons"]) or "-"
             lines.append(f"| {BANK_ZH.get(kind, kind)} | {c['distinct']} / {c['min_total']} | {'满足' if c['sufficient'] else '不满足'} | {reasons} |")
         lines += ["", f"完整核查结果（每条原因、重复项编号）见本运行的 `{names.A_BANK_CHECK_DIR}/{suite}.json`。", ""]
+    policy = {key: run.data.params.get(names.judging_param(suite, key)) for key in ("refusal", "content", "controversial")}
+    if policy["refusal"] is not None:
+        lines += [
+            f"**评判策略**：拒答依次由 {' → '.join(policy['refusal'].split(','))} 判定（先判定者为准，机器均未判定或相互矛盾的条目交人工复核）；"
+            f"生成内容由 {policy['content'] or '-'} 分别判定，全部通过才算合格；护栏模型的 Controversial 计为 {policy['controversial']}。拒答的定义见 docs/refusal.md。",
+            "",
+        ]
     lines += ["**评估结果**", "", "| 测试 | 评判方法 | 指标 | 结果 [95% 置信区间] | 样本量 | 标准要求 | 结论 | 说明 |", "|---|---|---|---|---|---|---|---|"]
     all_pass = True
     for bank, method, v in _verdicts(run, suite):
@@ -94,16 +111,21 @@ def _safety_section(client: MlflowClient, run: Run, suite: str) -> tuple[list[st
         prefix = f"{suite}/{bank}" + (f"/{method}" if method else "")
         need = requirements().bank(bank)
         minimum = need.sample or 0
-        all_pass &= bool(v["passed"]) and v["n"] >= minimum
+        undecided = int(v.get("undecided", 0))
+        items = v["n"] + undecided
+        all_pass &= _state(v) == "符合" and items >= minimum
         notes = []
-        if v["n"] < minimum:
-            notes.append(f"样本量 {v['n']} 低于标准要求的 {minimum}，不能作为备案证据")
+        if items < minimum:
+            notes.append(f"样本量 {items} 低于标准要求的 {minimum}，不能作为备案证据")
+        if undecided:
+            flip = "，待定项足以改变结论，须人工复核（`harness review export --undecided`）" if v.get("state") == "UNDECIDED" else ""
+            notes.append(f"{undecided} 条评判待定：计入全部题目后比率在 {_pct(v['bound_low'])} 至 {_pct(v['bound_high'])} 之间{flip}")
         low, high = m.get(f"{prefix}/{measure}_ci_low"), m.get(f"{prefix}/{measure}_ci_high")
         if need.threshold and low is not None and high is not None and need.threshold.passes(low) != need.threshold.passes(high):
             notes.append("置信区间跨越阈值，扩大样本后结论可能改变")
         lines.append(
-            f"| {BANK_ZH.get(bank, bank)} | {METHOD_ZH.get(method, method)} | {MEASURE_ZH[measure]} | {_rate(m, prefix, measure)} | {v['n']} "
-            f"| {v['threshold']} | {'符合' if v['passed'] else '不符合'} | {'；'.join(notes) or '-'} |"
+            f"| {BANK_ZH.get(bank, bank)} | {METHOD_ZH.get(method, method)} | {MEASURE_ZH[measure]} | {_rate(m, prefix, measure)} | {v['n']}{f' (+{undecided} 待定)' if undecided else ''} "
+            f"| {v['threshold']} | {_state(v)} | {'；'.join(notes) or '-'} |"
         )
     methods = {(bank, method) for bank, method, _ in _verdicts(run, suite)}
     if ("generated", "") in methods and ("generated", "human") not in methods:
@@ -124,10 +146,10 @@ def _safety_section(client: MlflowClient, run: Run, suite: str) -> tuple[list[st
         lines.append("")
     judges = sorted({k.split("/")[2] for k in m if k.startswith(f"{suite}/judge/") and k.endswith("/precision")})
     if judges:
-        lines += ["**评判方法有效性**（项目自带标注集上的精确率与召回率）", "", "| 评判方法 | 标注条数 | 精确率 | 召回率 |", "|---|---|---|---|"]
+        lines += ["**评判方法有效性**（项目自带标注集上的精确率与召回率，只计已判定的条目）", "", "| 评判方法 | 标注条数 | 待定 | 精确率 | 召回率 |", "|---|---|---|---|---|"]
         for j in judges:
             prefix = f"{suite}/judge/{j}"
-            lines.append(f"| {JUDGE_ZH.get(j, j)} | {int(m[f'{prefix}/n'])} | {m[f'{prefix}/precision']:.3f} | {m[f'{prefix}/recall']:.3f} |")
+            lines.append(f"| {JUDGE_ZH.get(j, j)} | {int(m[f'{prefix}/n'])} | {int(m.get(f'{prefix}/undecided', 0))} | {_pct3(m[f'{prefix}/precision'])} | {_pct3(m[f'{prefix}/recall'])} |")
         lines.append("")
     if f"{suite}/explicit_label/rate" in m:
         lines += [
