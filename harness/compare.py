@@ -105,11 +105,13 @@ def render_table(rows: list[Row]) -> str:
     return text_table.render(header, body)
 
 
-CSV_PARTS = ("rate", "ci_low", "ci_high", "n", "passed", "undecided", "bound_low", "bound_high", "state")
+# CSV column suffix -> Cell field
+CSV_PARTS = {"rate": "rate", "ci_low": "low", "ci_high": "high", "n": "n", "passed": "passed", "undecided": "undecided",
+             "bound_low": "bound_low", "bound_high": "bound_high", "state": "state"}
 
 
 def _csv_values(cell: Cell | None) -> list[object]:
-    values = [None if cell is None else getattr(cell, part) for part in CSV_PARTS]
+    values = [None if cell is None else getattr(cell, field) for field in CSV_PARTS.values()]
     return ["" if v is None else v for v in values]
 
 
