@@ -195,8 +195,8 @@ def cmd_bank_check(args: argparse.Namespace, out: Output) -> None:
 def cmd_bank_import(args: argparse.Namespace, out: Output) -> None:
     from harness.safety.importers import import_bank
 
-    n = import_bank(Path(args.source), Path(args.output), _BANK_KINDS[args.kind], args.layout, text_field=args.text_field, label_field=args.label_field)
-    out.result({"items": n, "output": args.output}, f"{n} items written to {args.output}; check it with `harness bank check {args.output}`")
+    r = import_bank(Path(args.source), Path(args.output), _BANK_KINDS[args.kind], args.layout, text_field=args.text_field, label_field=args.label_field, maps=args.map)
+    out.result(asdict(r), r.render())
 
 
 def cmd_judge(args: argparse.Namespace, out: Output) -> None:
@@ -299,7 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="the file to convert")
     p.add_argument("output", help="the JSONL bank to write")
     p.add_argument("--kind", choices=tuple(_BANK_KINDS), required=True)
-    p.add_argument("--layout", choices=("category-map", "fields"), default="category-map", help='category-map: JSON {"风险名": ["item", ...]}, nesting allowed; fields: JSONL/CSV with other field names')
+    p.add_argument(
+        "--layout", choices=("auto", "chisafetybench", "flames", "do-not-answer", "category-map", "fields"), default="auto",
+        help='the released layout (default: detected): CHiSafetyBench, Flames, Do-Not-Answer (incl. its Chinese set); category-map: JSON {"风险名": ["item", ...]}; fields: JSONL/CSV with other field names (docs/banks.md)',
+    )
+    p.add_argument("--map", action="append", default=[], metavar="LABEL=CODE", help="give a label the risk (code or name; a topic for --kind not-refuse) it stands for, or LABEL=skip to leave its items out (repeatable)")
     p.add_argument("--text-field", default="prompt", help="fields layout: the text's field (default: %(default)s)")
     p.add_argument("--label-field", default="risk", help="fields layout: the risk or topic field (default: %(default)s)")
 

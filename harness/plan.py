@@ -29,7 +29,7 @@ from benchmarks.mcq.prompt import (
 )
 from benchmarks.mcq.risk_identification import load_risk_identification
 from benchmarks.mcq.sources import LoadedData, load_hub, load_local
-from harness.errors import InputError, Problem
+from harness.errors import InputError, Problem, capped
 from harness.profiles import Profile, SuiteRun
 from harness.safety.banks import read_bank
 from harness.safety.sampling import stratified_sample
@@ -156,7 +156,7 @@ def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str
         bank = read_bank(path, bank_name)
         empty = [Problem(str(path), f"{item.where}: prompt", "empty", "give every item a non-empty prompt (`harness bank check` lists them)") for item in bank.items if not item.text.strip()]
         if empty:
-            raise InputError(empty[:20])
+            raise InputError(capped(empty))
         for item in stratified_sample(bank.items, lambda item: item.label, spec.sample_size(bank_name), seed):
             items.append(RefusalItem(item.id, bank_name, item.label, item.text))
     return items, digest.hexdigest(), str(repo_path(spec.data.should_refuse).parent)
