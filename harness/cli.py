@@ -87,15 +87,37 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_report(args: argparse.Namespace, out: Output) -> None:
-    from harness.evidence.report import log_report, render_report
+    from harness.evidence.report import log_report, render_markdown
+    from harness.reporting.html import render_run_html
+    from harness.reporting.model import run_report
 
     client = _client(args)
     _existing_run(client, args.run_id)
-    text = log_report(client, args.run_id) if args.log else render_report(client, args.run_id)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        out.human(f"report written to {args.out}")
-    out.result({"run_id": args.run_id, "markdown": text}, "" if args.out else text)
+    if args.format == "md":
+        text = log_report(client, args.run_id).markdown if args.log else render_markdown(run_report(client, args.run_id))
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+            out.human(f"report written to {args.out}")
+        out.result({"run_id": args.run_id, "markdown": text}, "" if args.out else text)
+        return
+    path = Path(args.out or f"report-{args.run_id[:8]}.{args.format}")
+    if args.log:  # stores the Markdown and HTML with the run, and prints and stores the PDF
+        stored = log_report(client, args.run_id, pdf=path if args.format == "pdf" else None)
+        if args.format == "html":
+            path.write_text(stored.html, encoding="utf-8")
+    else:
+        _write_html_or_pdf(render_run_html(run_report(client, args.run_id)), args.format, path)
+    stored_note = " and stored with the run" if args.log else ""
+    out.result({"run_id": args.run_id, "format": args.format, "path": str(path), "logged": args.log}, f"report written to {path}{stored_note}")
+
+
+def _write_html_or_pdf(html: str, fmt: str, path: Path) -> None:
+    from harness.reporting.pdf import print_pdf
+
+    if fmt == "pdf":
+        print_pdf(html, path)
+    else:
+        path.write_text(html, encoding="utf-8")
 
 
 def _existing_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient, imported late)
@@ -148,6 +170,15 @@ def cmd_compare(args: argparse.Namespace, out: Output) -> None:
     from harness.compare import leaderboard
 
     client = _client(args)
+    if args.format in ("html", "pdf"):
+        from harness.reporting.html import render_round_html
+        from harness.reporting.round import load_round
+
+        path = Path(args.out or f"compare-{args.profile or 'all'}.{args.format}")
+        rnd = load_round(client, args.profile)
+        _write_html_or_pdf(render_round_html(rnd), args.format, path)
+        out.result({"format": args.format, "path": str(path), "runs": [r.run_id for r in rnd.rows]}, f"comparison of {len(rnd.rows)} runs written to {path}")
+        return
     rows = leaderboard(client, profile=args.profile)
     if args.format == "csv" and not args.json:
         print(_render_rows(rows, "csv"), end="")
@@ -285,7 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("compare", cmd_compare, "leaderboard of finished evaluation runs, with confidence intervals and verdicts")
     p.add_argument("--profile", help="only runs of this profile")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--format", choices=("table", "csv", "json", "html", "pdf"), default="table", help="html/pdf: the committee's report with charts (Chinese first)")
+    p.add_argument("--out", metavar="FILE", help="html/pdf: the file to write (default: compare-<profile>.<format>)")
 
     p = command("bank", cmd_bank_check, "safety banks of GB/T 45654-2025: check one against the standard, or import a public layout")
     bank = p.add_subparsers(dest="bank_command", required=True)
@@ -307,10 +339,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-field", default="prompt", help="fields layout: the text's field (default: %(default)s)")
     p.add_argument("--label-field", default="risk", help="fields layout: the risk or topic field (default: %(default)s)")
 
-    p = command("report", cmd_report, "the run's evaluation report (Markdown, Chinese): results, verdicts, bank checks, judge validity")
+    p = command("report", cmd_report, "the run's evaluation report in Chinese with English labels: results, verdicts, self-assessment, bank checks, judge validity")
     p.add_argument("run_id", metavar="RUN_ID")
-    p.add_argument("--out", help="write the Markdown to this file instead of printing it")
-    p.add_argument("--log", action="store_true", help="also store it with the run, replacing report/self_assessment.md (after a review, say)")
+    p.add_argument("--format", choices=("md", "html", "pdf"), default="md", help="md: the Markdown section (printed); html/pdf: the whole report with charts, to a file")
+    p.add_argument("--out", help="the file to write (md: instead of printing it; html/pdf default: report-<run id prefix>.<format>)")
+    p.add_argument("--log", action="store_true", help="also store it with the run, replacing report/self_assessment.md and report/report.html (and report/report.pdf with --format pdf)")
 
     p = command("judge", cmd_judge, 'apply one judge to a JSONL of {"prompt", "response"}; with labels, its precision and recall')
     p.add_argument("name", choices=("rule-refusal", "keyword", "model"))

@@ -26,6 +26,11 @@ class Cell:
     bound_high: float | None = None  # ... or succeeded
     state: str | None = None  # PASS, FAIL or UNDECIDED (the undecided items could flip it)
 
+    @property
+    def settled(self) -> bool | None:
+        """`passed`, or None where the undecided items could flip the verdict (state UNDECIDED)."""
+        return None if self.state == "UNDECIDED" else self.passed
+
     def __str__(self) -> str:
         mark = f" {self.state}" if self.state else "" if self.passed is None else (" PASS" if self.passed else " FAIL")
         open_ = f" +{self.undecided} undecided [{self.bound_low:.1%},{self.bound_high:.1%}]" if self.undecided and self.bound_low is not None and self.bound_high is not None else ""

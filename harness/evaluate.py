@@ -24,6 +24,7 @@ from harness.evidence.report import log_report
 from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
+from harness.reporting.fonts import cjk_font
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
 from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
@@ -63,6 +64,7 @@ def evaluate(
     planned = plan(profile, limit, data, checkpoint)
     # The combining policy, and a judge that can fail every bank: checked before anything is created.
     policies = resolve_all(profile, [s.spec for s in planned if isinstance(s.spec, RefusalSuite)], profile_path(profile_name))
+    cjk_font()  # the report stored at the end draws Chinese charts: without the font, stop before the run starts
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
 
     run = client.create_run(

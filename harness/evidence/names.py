@@ -63,6 +63,8 @@ HUMAN = "human"  # the human-review method: metrics `<suite>/<bank>/human/...` (
 # tag verdict_tag(suite, bank, HUMAN)
 A_BANK_CHECK_DIR = "bank_check"  # bank_check/<suite>.json: every bank of a safety suite checked against the standard
 A_REPORT = "report/self_assessment.md"  # the run's self-assessment section (harness/evidence/report.py)
+A_REPORT_HTML = "report/report.html"  # the whole report, self-contained HTML with charts (harness/reporting/)
+A_REPORT_PDF = "report/report.pdf"  # the same printed to PDF, stored by `harness report RUN_ID --format pdf --log`
 
 
 def bank_check_tag(suite: str, bank: str) -> str:

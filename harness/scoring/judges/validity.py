@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from harness.errors import InputError, Problem
 from harness.paths import CORPORA_DIR
+from harness.scoring.judges.labelled import half_path
 from harness.store import read_jsonl_objects
 
 if TYPE_CHECKING:
@@ -22,11 +23,13 @@ LABEL_FIELD = {"rule-refusal": "refused", "keyword": "unsafe", "model": "unsafe"
 DEFAULT_KEYWORDS = CORPORA_DIR / "safety_sample" / "keywords.jsonl"
 # Labelled sets the project writes and ships, one per kind of decision; every run measures its
 # judges on them (harness/scoring/judge_phase.py), so a report shows how far its judges can be trusted.
+# Only test halves are quoted: a judge is changed on the dev half only (labelled.py).
 LABELLED_SETS = {
-    "rule-refusal": CORPORA_DIR / "safety_sample" / "refusal_judge_labelled.jsonl",
-    "keyword": CORPORA_DIR / "safety_sample" / "content_judge_labelled.jsonl",
-    "model": CORPORA_DIR / "safety_sample" / "content_judge_labelled.jsonl",
-    MODEL_REFUSAL: CORPORA_DIR / "safety_sample" / "refusal_judge_labelled.jsonl",
+    "rule-refusal": half_path("refusal_legacy", "test"),
+    "keyword": half_path("content", "test"),
+    "model": half_path("content", "test"),
+    # The model judge's refusal decisions: on the set written without looking at any judge's rules.
+    MODEL_REFUSAL: half_path("refusal", "test"),
 }
 
 
@@ -121,7 +124,7 @@ def apply_judge(
 
 
 def shipped_validity(name: str, decide: Decide) -> "Validity":
-    """The judge's precision and recall on the labelled set the project ships for its kind of decision."""
+    """The judge's precision and recall on the test half of the labelled set the project ships for its kind of decision."""
     path = LABELLED_SETS[name]
     found = validity(judge_rows(name, read_pairs(path), decide))
     assert found is not None, f"{path} carries no labels"
