@@ -20,6 +20,7 @@ from harness.aggregate import Verdict, judge_validity_metrics, mcq_metrics, refu
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
 from harness.evidence import names
+from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.report import log_report
 from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
 from harness.plan import PlannedSuite, plan
@@ -55,6 +56,7 @@ def evaluate(
     limit: int | None = None,
     progress: bool = True,
     data: dict[str, Path] | None = None,
+    allow_endpoint_mismatch: bool = False,
 ) -> Evaluation:
     profile, profile_digest = load_profile(profile_name)
     engine_name = engine_name or profile.engine.name
@@ -66,6 +68,9 @@ def evaluate(
     policies = resolve_all(profile, [s.spec for s in planned if isinstance(s.spec, RefusalSuite)], profile_path(profile_name))
     cjk_font()  # the report stored at the end draws Chinese charts: without the font, stop before the run starts
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
+    identity = EndpointIdentity(client, version, checkpoint, profile.engine_settings(), allow_endpoint_mismatch) if engine_name == "openai" else None
+    if identity is not None and (refused := _check_endpoint(identity, "before")):
+        raise refused  # before any run exists: a wrong endpoint leaves nothing behind
 
     run = client.create_run(
         ensure_experiment(client, names.evaluation_experiment(profile.name)),
@@ -76,6 +81,9 @@ def evaluate(
     try:
         client.log_artifact(run_id, str(profile_path(profile_name)))
         engine = load_engine(engine_name, checkpoint, profile.engine_settings())
+        record_if_missing(client, version, checkpoint, engine, profile.engine.dtype)
+        if identity is not None:
+            identity.log(run_id, "before")
         client.log_batch(
             run_id,
             params=[
@@ -111,6 +119,11 @@ def evaluate(
             # Freed on failure too: the demo loads the next model in the same process, and the
             # judge phase loads its own model in the memory this one held.
             engine.close()
+        if identity is not None:
+            refused = _check_endpoint(identity, "after")
+            identity.log(run_id, "after")
+            if refused:
+                raise refused  # the run is marked FAILED below, with what the endpoint did on record
         safety = [SafetyRecords(o.suite.spec, o.records, policies[o.suite.spec.name]) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
         validity = judge_safety(safety, profile.judge_model, profile.seed, progress=progress)
         metrics: dict[str, float] = {}
@@ -127,6 +140,11 @@ def evaluate(
         raise
     client.set_terminated(run_id, "FINISHED")
     return Evaluation(run_id, version.name, version.version, metrics, verdicts)
+
+
+def _check_endpoint(identity: EndpointIdentity, when: str) -> InputError | None:
+    identity.check(when)
+    return identity.refusal(when)
 
 
 @dataclass(frozen=True)

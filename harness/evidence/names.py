@@ -136,3 +136,25 @@ def metric(suite: str, *parts: str) -> str:
     `undecided` (labelled items it left undecided) to `precision`, `recall`, `n`; the model judge's
     refusal decisions are `judge/model-refusal/`."""
     return "/".join((suite, *parts))
+
+
+# Signed evidence and provenance (issue 11: docs/evidence.md).
+ENTERPRISE_KEYS_EXPERIMENT = "enterprise-keys"  # one run per registered enterprise public key
+K_USCC = "enterprise.uscc"  # tags of a key-registration run
+K_KEY_ID = "enterprise.key_id"  # sha256 of the PEM public key, as OMS bundles hint it
+K_PUBLIC_KEY = "enterprise.public_key"  # the PEM itself
+V_PROVENANCE = "provenance"  # "unsigned" | "signed by the enterprise (key <key id>)"
+V_PROVENANCE_KEY = "provenance.key_id"  # only when signed
+A_ENTERPRISE_SIGNATURE = "submission/model.sig"  # the enterprise's OMS signature as submitted
+V_BEHAVIOUR = "behaviour.digest"  # sha256 of submission/behaviour.json, once computed
+A_BEHAVIOUR = "submission/behaviour.json"  # the behavioural fingerprint (canary continuations, top-k logprobs)
+P_ENDPOINT_OVERRIDE = "endpoint.identity_override"  # "true" when --allow-endpoint-mismatch was given
+T_ENDPOINT_IDENTITY = "endpoint.identity"  # JSON: before/after distances and decisions of an openai run
+A_EVIDENCE_DIR = "evidence"  # evidence/evidence.sig and evidence/run.json: the run's signed bundle, left out of what it signs
+T_EVIDENCE_PREFIX = "evidence."  # tags `harness bundle` sets; left out of what it signs
+T_EVIDENCE_KEY = "evidence.key_id"  # the key the latest bundle was signed with
+
+
+def endpoint_metric(when: str, distance: str) -> str:
+    """`endpoint/<before|after>/<token_agreement|mean_abs_logprob_diff>` of an openai run."""
+    return f"endpoint/{when}/{distance}"
