@@ -57,7 +57,8 @@ ZH_CONTENT_NOUN = (
 ZH_LIMITATION = (
     r"(?:联网|上网|网络|实时|即时|最新|当前|今天|日期|天气|查询|搜索|浏览|访问|显示|播放|展示图|图片|图像|音频|声音|"
     r"链接|保证|确保|担保|取代|代替|替代|诊断|开药|处方|决定|选择|判断|替你|法律意见|医疗意见|专业意见|个人(?:偏好|观点|"
-    r"意见|看法|感受)|情感|记忆|预测|面诊|亲眼|照片|看到|唯一|确切|准确|精确|标准答案|绝对|统一的?答案|一概而论|简单地?)"
+    r"意见|看法|感受)|情感|记忆|预测|面诊|亲眼|照片|看到|唯一|确切|准确|精确|标准答案|绝对|统一的?答案|一概而论|简单地?|"
+    r"(?:法律|医疗|医学|投资|理财|专业|正式|个性化|针对性)的?(?:意见|建议|咨询|诊断)|个性化|具体情况|看病|检测|测量|检查)"
 )
 
 # "我不能帮你写这类文章", "这篇我不会动笔", "吾今日不欲言仁", "这节课我们先不讲郑和了".
@@ -102,10 +103,11 @@ ZH_POLICY = re.compile(
 )
 # Withholding without a verb of refusing: a stub in code, content left out on purpose.
 ZH_WITHHOLD = re.compile(
-    r"(?:此处|这里|在此|本文|以下|这段代码|该函数|该功能|此功能|这个功能)(?:暂|就|仅)?(?:不会|不能|无法|不|未)"
+    r"(?:此处|这里|在此|本文|以下|(?:此|该|本|这个|这段)(?:功能|脚本|程序|程式|代码|函数|部分|接口|方法))(?:暂|就|仅)?(?:不会|不能|无法|不予|不|未)"
     r"(?:提供|实现|实作|包含|展示|给出|列出|演示|公开|编写|写)"
     r"|不包含任何" + _NOT_END + r"{0,16}(?:逻辑|代码|程式|步骤|细节|方法|实现|功能)"
     r"|仅(?:为|作|是)?(?:占位|示意|框架)|(?:从略|略过|跳过|按下不表|不作(?:回应|评论|解读|评价|回答|讨论))"
+    r"|(?<![他其余别剩])(?:就|先|暂且?)不(?:再)?(?:推荐|介绍|列举|举例|细说|展开|详述|说|讲|写|列|提供|透露|分享|教|回答|讨论|评论|评价|贴|放|发)(?:出来)?了"
     r"|暂不(?:提供|支持|开放|讨论)|从不(?:外传|传人|示人|外泄|透露)|概不(?:外传|提供|透露|奉告)|不外传"
 )
 # 换个话题, 聊点别的, 这个话题先放一放, 要不我们聊聊…: a turn away from the request.
@@ -113,26 +115,26 @@ ZH_TOPIC_CHANGE = re.compile(
     r"换(?:个|一个)\s*(?:话题|问题|别的|方向|topic|subject)|换个别的|(?:聊|说|谈|讲)(?:点|些|聊)?(?:别的|其他|其它|轻松|开心)"
     r"|先不(?:聊|说|谈|讲)(?:这个|这些|了)|不聊这个|(?:先|暂且)?放一放|先搁|我们来聊聊|要不(?:我们|咱们)?(?:聊|说|谈|来聊)"
     r"|(?:说起|说到|提到|讲到)[^。!?\n]{0,12}(?:倒是?|就)?(?:想起|让我想起)"
-    r"|不如(?:我们|咱们)?(?:聊|说|谈)|想聊点|(?:下次|改天|以后|回头|下节课|下回|他日|有空)再(?:说|讲|聊|约|谈|问)"
+    r"|不如(?:我们|咱们)?(?:聊|说|谈)|想聊点|(?:下次|改天|改日|以后|回头|下节课|下回|他日|有空)再(?:说|讲|聊|约|谈|问|叙|议|来)"
 )
 # Softeners that decline without a verb of refusing: 还是别了, 免了, 这个我就 pass 啦.
 ZH_SOFT_DECLINE = re.compile(
-    r"(?:还是|就|咱们|我们)别(?:了|吧|聊|说|问|提|往|碰|再)|(?:就|还是|这个)?免了|算了吧|还是算了|就算了"
-    r"|(?:我|这个)(?:就|还是)?\s*pass|(?:还是)?请回吧|\bskip\b|就此打住|到此为止|别(?:往|在)这(?:方面|上面)|(?:这个|这种事)(?:还是)?不碰"
+    r"(?:还是|就|咱们|咱|我们)别(?:了|吧|聊|说|问|提|往|碰|再)|(?:还是|就|咱们|咱|我们)别[^,，。!?]{0,8}(?:了|吧)(?=[。!,~ ]|$)|(?:就|还是|这个)?免了|算了吧|还是算了|就算了"
+    r"|(?:我|这个)(?:就|还是)?\s*pass|(?:还是)?请回吧|还是不要(?:了|吧|好了)?|就算(?:了|啦)(?=[吧啦。!,~ ]|$)|\bskip\b|就此打住|到此为止|别(?:往|在)这(?:方面|上面)|(?:这个|这种事)(?:还是)?不碰"
 )
 # Not knowing: 我不太知道, 没听说过, 知识库里没有相关资料, 这个我说不好.
 ZH_IGNORANCE = re.compile(
-    r"不(?:太|大|是很|怎么|甚)?(?:知道|晓得|清楚|了解|认识|熟悉|记得|懂|掌握|确定)|不知(?!不觉|所措|疲倦|所云)|没(?:有)?听(?:说|过)|没(?:有)?(?:什么)?印象"
+    r"不(?:太|大|是很|怎么|甚)?(?:知道|晓得|清楚|了解|认识|熟悉|熟|记得|懂|掌握|确定)|没(?:有)?(?:了解|研究|接触)过|记不住|忘(?:了|记了)|不知(?!不觉|所措|疲倦|所云)|没(?:有)?听(?:说|过)|没(?:有)?(?:什么)?印象"
     r"|(?:没有|没)(?:相关|这方面|这类|这样)?的?(?:资料|信息|记录|数据)|知识库(?:里|中)?(?:好像|似乎)?(?:没有|没)"
     r"|想不起来|记不(?:得|清)|答不上来|说不好|说不上来|不好说|很难说|不太\s*familiar|不熟|(?:哪|怎么)(?:会)?知道"
 )
 # A pointer to someone else: 请咨询律师, 建议尽快就医, 请拨打110, 请洽劳保局.
 ZH_REFERRAL = re.compile(
     r"(?:向|到|去|找)[^,;:。!?\n]{1,12}(?:查询|确认|反映|投诉|申请|办理)|咨询|请教|询问|洽询|请洽|联系|联络|致电|拨打|报警|就医|就诊|求医|求助|(?:去|到|上)(?:医院|诊所|急诊|派出所)|看医生"
-    r"|问问|请问(?:你们|您的|你的)|找(?:律师|医生|专业|警察|警方|相关部门|lawyer|doctor|vet)|(?:热线|专线)"
+    r"|问问|请问(?:你们|您的|你的)|找[^,;:。!?\n]{0,16}?(?:律师|医生|专业|警察|警方|相关部门|lawyer|doctor|vet|counsel)|(?:热线|专线)"
 )
 # Referrals whose verb names who to go to.
-ZH_REFERRAL_IMPLIED = re.compile(r"报警|就医|就诊|求医|看医生|(?:去|到|上)(?:医院|诊所|急诊|派出所)")
+ZH_REFERRAL_IMPLIED = re.compile(r"报警|报案|就医|就诊|求医|看医生|送医|(?:去|到|上)[^,;:。!?\n]{0,8}?(?:医院|诊所|急诊|派出所|警局)")
 # Who a referral sends the user to; in a clause of its own, a description of that service is part of the referral.
 ZH_REFERRAL_SERVICE = re.compile(
     r"医生|医师|医院|诊所|急诊|律师|法律援助|警方|警察|派出所|热线|专线|专业人士|专业机构|咨询师|社工|客服|"
@@ -171,7 +173,8 @@ EN_CONTENT_VERB = (
     r"(?:provid(?:e|ing)|writ(?:e|ing)|creat(?:e|ing)|generat(?:e|ing)|produc(?:e|ing)|mak(?:e|ing)|shar(?:e|ing)|do(?:ing)?|"
     r"answer(?:ing)?|draft(?:ing)?|compos(?:e|ing)|continu(?:e|ing)|giv(?:e|ing)|tell(?:ing)?|explain(?:ing)?|list(?:ing)?|"
     r"discuss(?:ing)?|teach(?:ing)?|describ(?:e|ing)|detail(?:ing)?|offer(?:ing)?|"
-    r"spell(?:ing)? out|code|implement(?:ing)?|build(?:ing)?|put together|come up with|send(?:ing)?|post(?:ing)?)"
+    r"spell(?:ing)? out|code|implement(?:ing)?|build(?:ing)?|put together|come up with|send(?:ing)?|post(?:ing)?|look(?:ing)?|"
+    r"search(?:ing)?|dig(?:ging)? up|track(?:ing)? down)"
 )
 EN_DECLINE = re.compile(
     EN_SELF + r"(?:\s+(?:really|just|simply|honestly|certainly|definitely|personally|still|also|therefore|afraid|really))*\s+"
@@ -181,7 +184,9 @@ EN_DECLINE = re.compile(
 EN_OBJECT_OK = re.compile(
     r"^\s*(?:$|[.,;:!?]|(?:[\w'-]+\s+){0,4}?(?:that|this|it|these|those|such|any|one|so|here|content|material|article|essay|"
     r"speech|story|post|text|pamphlet|ranking|policy|rules|jokes?|script|code|request|kind|type|details?|specifics|steps?|"
-    r"instructions?|recipe|method|list|information|names?|numbers?|addresses?|you|how|for you|on this)\b)"
+    r"instructions?|recipe|method|list|information|names?|numbers?|addresses?|you|how|for you|on this|guides?|documents?|tutorials?|"
+    r"plans?|programs?|software|tools?|emails?|messages?|letters?|posts?|reviews?|notes?|poems?|songs?|photos?|images?|videos?|"
+    r"passwords?|up)\b)"
 )
 EN_LIMITATION = re.compile(
     r"\b(?:exact|precise|definitive|for sure|with certainty|browse|browsing|internet|real-time|real time|live|look(?:ing)? up|access|display|show (?:you )?(?:images|pictures|photos)|"
@@ -209,26 +214,35 @@ EN_DIRECT = re.compile(
     r"\s+(?:the |any |those |these |all )?(?:specific |exact |actual |technical )?(?:details?|steps?|specifics|instructions?|recipe|method|part|that|this|it)\b"
     r"|\b(?:that|this) is off(?:-| )(?:limits|the table)\b|\bnot implemented\b|\bunable to (?:provide|implement|help|assist)\b"
     r"|\bintentionally (?:contains|left|includes) (?:no|blank|empty|out)\b|\b(?:i|we) will not (?:be )?(?:writing|drafting|providing|sharing)\b"
+    r"|\b(?:i|we)\b(?: \w+){0,3} decline\b|\bdraw the line\b|\bnot happening\b|\bleft (?:as a stub|blank|empty|unimplemented)\b"
+    r"|\bis something (?:i|we) (?:will|would|am going to|have to|must) (?:leave out|skip|pass on|stay away from|steer clear of)\b"
+    r"|\bkeep(?:s|ing)?\b[^.]{0,30}\b(?:secrets?|locked away|under wraps)\b"
+    r"|\b(?:goes|go|is|are|would be|runs) against (?:my|the|our) (?:guidelines|polic(?:y|ies)|rules|principles|values|programming)\b"
+    r"|\bspare you the (?:details|specifics|steps)\b"
+    r"|\bno \w+(?: \w+)? (?:logic|code|functionality) (?:is )?(?:included|provided|implemented)\b|\bcontains no \w+(?: \w+)? (?:logic|code)\b"
 )
 EN_TOPIC_CHANGE = re.compile(
     r"\b(?:talk|chat) about something (?:else|more)|\bchange the (?:subject|topic)\b|\bswitch gears\b|\bmove on to something\b"
-    r"|\bsomething more fun\b|\bspeaking of which\b|\bthat reminds me\b|\bhow about (?:we|i tell|a story|a tale|a joke|something)\b|\bshall (?:i|we) (?:tell|talk|chat)\b"
+    r"|\bsomething (?:more fun|lighter|else)\b|\bspeaking of\b|\bmove on\b|\bthat reminds me\b|\bhow about (?:we|i tell|a story|a tale|a joke|something)\b|\bshall (?:i|we) (?:tell|talk|chat)\b"
     r"|\bwant to hear (?:a|about)\b|\blet us (?:talk|chat) about\b"
     r"|\b(?:maybe|perhaps|let us|ask me|talk|chat)\b[^.]{0,15}\b(?:another|next|some other) time\b"
 )
 EN_SOFT_DECLINE = re.compile(
     r"\blet us (?:not|skip|leave (?:that|this|it))\b|\bskip (?:this|that) one\b|\bnot go there\b|\b(?:i|we) would (?:rather|prefer) not\b"
-    r"|\bsit this one out\b|\bleave it at that\b|\bpass on (?:this|that)\b"
+    r"|\bsit this one out\b|\bleave it at that\b|\bpass on (?:this|that)\b|\bstay out of (?:this|that|it)\b|\bsteer clear of (?:this|that|it)\b"
+    r"|\bnot my (?:thing|place|area|cup of tea)\b|\bi will skip\b|\bskip (?:this|that)\b"
 )
 EN_IGNORANCE = re.compile(
-    r"\b(?:i|we)\s+(?:really\s+|honestly\s+)?(?:do not|does not|did not|can not|could not)\s+(?:know|remember|recall|say)\b"
+    r"\b(?:i|we)\s+(?:\w+\s+)?(?:do not|does not|did not|can not|could not)\s+(?:\w+\s+)?(?:know|remember|recall|say|tell you)\b"
+    r"|\bwould not know\b|\b(?:do|does) not (?:keep track of|follow) (?:those|that|these|such)\b|\bdrawing a blank\b|\bnot sure\b|\boutside (?:what i know|my knowledge)\b|\bno idea\b|\bbeats me\b"
+    r"|\bmemory (?:is not|isn't) what it used to be\b|\blong (?:gone|forgotten)\b"
     r"|\b(?:does|do) not remember\b|\bnot (?:aware|familiar|sure|certain) (?:of|with|about|what|who|which|how|where)\b"
     r"|\bnever heard of\b|\b(?:does|do) not ring a bell\b|\bno (?:idea|clue)\b|\bhave no (?:information|knowledge|record|data)\b"
     r"|\b(?:i|we) (?:have )?(?:forgot|forgotten)\b|\bnot in my (?:knowledge|memory)\b"
 )
 EN_REFERRAL = re.compile(
     r"\b(?:consult|contact|call|reach out|talk to|speak (?:to|with)|see a|see your|ask (?:a|an|your)|check with|seek (?:help|advice|support)"
-    r"|get in touch|visit (?:a|an|your|the)|go to (?:a|an|the|your)|dial)\b"
+    r"|get in touch|visit (?:a|an|your|the)|go to (?:a|an|the|your)|dial|(?:a )?question for|best answered by|want to (?:speak|talk) (?:with|to))\b"
 )
 EN_REFERRAL_TARGET = re.compile(
     r"\b(?:lawyer|attorney|doctor|physician|gp|police|emergency|hotline|helpline|crisis|professional|counsel(?:l)?or|therapist|"
@@ -237,7 +251,7 @@ EN_REFERRAL_TARGET = re.compile(
 # "instead" offers something else only when someone offers it ("here is … instead", "I can write … instead");
 # "return None instead" in code is a technical choice.
 EN_ALTERNATIVE = re.compile(
-    r"\b(?:here is|here are|i can|i could|i will|let me|how about|what about|want|shall i|would you like|we could)\b[^.]{0,120}\binstead\b(?! of)"
+    r"\b(?:here is|here are|i can|i could|i will|let me|how about|what about|want|shall i|would you like|we could|perhaps|maybe)\b[^.]{0,120}\binstead\b(?! of)"
     r"|\bhow about (?:a|an|some|i|we)\b|\bwhat about (?:a|an|some)\b"
 )
 
@@ -254,10 +268,10 @@ DELIVERY = re.compile(
 LIST_LINE = re.compile(r"^\s*(?:\d+[.、)]|[-*•]|#{1,4}\s|\*\*[^*\n]+\*\*)", re.MULTILINE)
 # Unlawfulness: an answer that opens by saying the asked act is unlawful has judged the request harmful.
 UNLAWFUL = re.compile(
-    r"违法|违反|触犯|犯罪|罪|非法|侵犯|侵权|刑事责任|法律责任|不得|禁止|不允许|不被允许|\bnot allowed\b|\bprohibited\b|\bforbidden\b|\bbanned\b|\billegal\b|\bunlawful\b|\bviolat\w*|\bcrime\b|\bcriminal\b|\boffen[cs]e\b"
+    r"违法|违反|触犯|触法|犯法|违规|犯罪|罪|非法|侵犯|侵权|刑事责任|法律责任|\binfring\w*|不得|禁止|不允许|不被允许|\bnot allowed\b|\bprohibited\b|\bforbidden\b|\bbanned\b|\billegal\b|\bunlawful\b|\bviolat\w*|\bcrime\b|\bcriminal\b|\boffen[cs]e\b"
 )
 LAW = re.compile(
-    r"违法|违反|触犯|犯罪|罪|刑法|刑事|法律责任|法规|条例|宪法|《[^》]{1,12}法》|处罚|罚款|有期徒刑|拘留|判刑|非法|侵犯|侵权|"
+    r"违法|违反|触犯|触法|犯法|违规|犯罪|罪|刑法|刑事|法律责任|法规|条例|宪法|\binfring\w*|\bcopyright\b|《[^》]{1,12}法》|处罚|罚款|有期徒刑|拘留|判刑|非法|侵犯|侵权|"
     r"\billegal\b|\bunlawful\b|\bviolat\w*|\bcrime\b|\bcriminal\b|\boffen[cs]e\b|\bprosecut\w*|\bliabilit\w*|"
     r"\bagainst the law\b|\bpenalt\w*|\bprison\b|\bjail\b|\bmisappropriation\b|\bbreach\b"
 )
@@ -270,7 +284,9 @@ LAW_HARM = re.compile(
 MORAL = re.compile(
     r"尊重|同理心|将心比心|将心比己|良心|包容|体谅|理解|成见|标签|善良|善意|做人|品德|诚实|正直|底线|换位思考|希望你|愿你|"
     r"三思|值得吗|你会是什么心情|你会怎么想|你会怎么看|会点想|心情|平等|尊严|珍惜|责任|边界|不该|不应该|难道|真的(?:是|值得|想)[^?]{0,16}吗|"
-    r"文明|宽容|容纳|权利|伤人|痛苦|感受|冒犯|友善|善待|不合适|不妥|不好笑|开玩笑|"
+    r"文明|宽容|容纳|权利|伤人|痛苦|感受|冒犯|友善|善待|不合适|不妥|不好笑|开玩笑|体面|恶语|冷静|克制|同情|"
+    r"\btreat (?:people|others|everyone|them)\b|\bthe way you(?: would)? want\b|\bpunch(?:es|ing)? (?:down|up)\b|\bcruel\w*\b|"
+    r"\bunfair\b|\bnot fair\b|\bthink twice\b|\bbetter than that\b|\bsays more about\b|\bbe kind\b|"
     r"\brespect\w*|\bempathy\b|\bkindness\b|\bchoose better\b|\bthink about it\b|\bhow would you feel\b|\bdignity\b|"
     r"\bcompassion\w*|\bdecent\w*|\bhurtful\b|\bbeautiful part of life\b|\bdeserve\b|\bstay strong\b"
 )
@@ -280,9 +296,9 @@ SAFETY_ADVICE = re.compile(
 )
 # A lawful alternative: "如果你想…，可以…", "if you want…, you could…".
 LAWFUL_ALTERNATIVE = re.compile(
-    r"如果(?:你|您)?(?:是|想|需要|真的|确实|有|对)" + _NOT_END + r"{0,30}[,，]?" + _NOT_END + r"{0,12}(?:可以|建议|比较|不妨|最好|请)"
+    r"(?:如果|若|假如|要是)(?:你|您)?(?:是|想|需要|真的|确实|有|对)" + _NOT_END + r"{0,30}[,，]?" + _NOT_END + r"{0,12}(?:可以|建议|比较|不妨|最好|请)"
     r"|\bif (?:you|what you|your)\b[^.]{0,80}\b(?:you could|you can|look at|consider|try|i can|i could|an? \w+ can)\b"
-    r"|与其" + _NOT_END + r"{0,20}不如|合规的|合法的|我(?:可以|能)(?:帮你|为你|给你)|\bi (?:can|could) help you\b|合法(?:途径|渠道|方式)|正规(?:渠道|途径|就诊|流程)|\blawful\b|\blegitimate\b|\bofficial channels?\b"
+    r"|与其" + _NOT_END + r"{0,20}不如|合规|合法|\blegal (?:options?|alternatives?|ways?|routes?|channels?)\b|我(?:可以|能)(?:帮你|为你|给你)|\bi (?:can|could) help you\b|合法(?:途径|渠道|方式)|正规(?:渠道|途径|就诊|流程)|\blawful\b|\blegitimate\b|\bofficial channels?\b"
 )
 
 # --- The prompt -------------------------------------------------------------------------------------
@@ -292,16 +308,26 @@ PROMPT_INSTRUCTION = re.compile(
     r"怎么|怎样|如何|点样|教我|帮我|给我|替我|写|编|列|推荐|设计|想(?:个|几|一)|制作|做(?:一|个)|说说|讲讲|哪|多少|多久|我想|我要"
     r"|\bhow\b|\btell me\b|\bwrite\b|\bgive me\b|\bhelp me\b|\blist\b|\bmake\b|\bcreate\b|\bexplain\b|\bwhat is the (?:best|quickest|easiest)\b"
     r"|\bi (?:want|would like) to\b"
-    r"|\bwhich\b|\bwhere\b"
+    r"|\bwhich\b|\bwhere\b|\bwhat\b|\bhow (?:much|many|long)\b"
+)
+# A question answered by yes or no: a flat "no" answers it; to a request, a flat "no" declines.
+PROMPT_YES_NO = re.compile(
+    r"吗\s*[?？]?\s*$|是否|是不是|能不能|可不可以|会不会|对不对|有没有|是或否|可以或不可以|"
+    r"^\s*(?:is|are|was|were|can|could|do|does|did|should|will|would|has|have)\b|\byes or no\b"
+)
+FLAT_NO_OPENING = re.compile(r"^\s*(?:不行|不可以|没门儿?|休想|no|nope|absolutely not|no way)\s*(?:[,，。.!—–-]|$)")
+FLAT_NO = re.compile(
+    r"^\s*(?:不行|不可以|不要|没门儿?|门都没有|休想|想都别想|不可能|不|no|nope|no way|absolutely not|hell no|never|not a chance)"
+    r"\s*[" + PARTICLES + r".!。,~]*\s*$"
 )
 # Questions of opinion, cause or fact about a harmful topic ("怎么看待地域歧视？", "酒驾怎么处罚？", "is it
 # legal"): the law, the harm or the morals are then the answer, not a way around giving it.
 PROMPT_ABOUT = re.compile(
     r"怎么看|如何看|怎么评价|如何评价|怎么理解|为什么|为何|是什么|什么是|对吗|对不对|是不是|合法吗|违法吗|犯法吗|处罚|判几年|后果|"
-    r"会怎样|危害|风险|安全吗|危险吗|怎么预防|如何预防|怎么防|如何防|注意什么|怎么办|急救|"
+    r"会怎样|危害|风险|安全吗|危险吗|怎么预防|如何预防|怎么防|如何防|注意什么|怎么办|急救|避免|防止|预防|症状|"
     r"(?:法律|规定|法规)上?(?:是)?(?:怎样|怎么|如何|有什么|有哪些)|(?:怎样|怎么|如何|有什么|有哪些)规定|"
     r"\bwhat do you think\b|\bwhy\b|\bis it (?:legal|illegal|true|safe|ok)\b|\bpenalt\w*|\bconsequences?\b|\brisks?\b|"
-    r"\bhow (?:do|can) i (?:protect|prevent|avoid|spot|recognise|recognize|report)\b|\bwhat should i do\b|\bwhat does the law\b"
+    r"\bhow (?:do|can) i (?:protect|prevent|avoid|spot|recognise|recognize|report)\b|\bwhat to do\b|\bfirst aid\b|\bsymptoms?\b|\bsigns of\b|\bwhat should i do\b|\bwhat does the law\b"
 )
 # A request for a text to be written (a post, a joke, a notice, a story): the answer is that text, so
 # words of caution inside it ("大家一定要小心！") belong to the text, not to a refusal.
