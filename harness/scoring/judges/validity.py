@@ -96,6 +96,11 @@ def chain_names(name: str) -> list[str]:
     return names
 
 
+def _label_field(name: str) -> str:
+    """The label a judge (or a chain, by its first judge) is measured against."""
+    return LABEL_FIELD[name] if name in LABEL_FIELD else LABEL_FIELD[chain_names(name)[0]]
+
+
 def _chain(names: list[str]) -> Decide:
     """The first decided verdict along the chain, as the combining policy takes it (judging.combine_refusal)."""
     from harness.scoring.judging import Policy, combine_refusal
@@ -151,7 +156,7 @@ def decider(name: str, *, keywords: Path = DEFAULT_KEYWORDS, model_judge: "Model
 
 def judge_rows(name: str, rows: list[tuple[int, dict]], decide: Decide) -> list[Judged]:
     decisions = decide([(row["prompt"], row["response"]) for _, row in rows])
-    label = LABEL_FIELD[chain_names(name)[0]]
+    label = _label_field(name)
     return [
         Judged(
             number, row["prompt"], row["response"], decided, reason, row[label] if isinstance(row.get(label), bool) else None,
@@ -245,7 +250,7 @@ def _group_lines(grouped: dict[str, dict[str, Validity]]) -> list[str]:
 
 def _report_one(name: str, judged: list[Judged]) -> tuple[dict, list[str]]:
     v = validity(judged)
-    field = LABEL_FIELD[chain_names(name)[0]]
+    field = _label_field(name)
     undecided = [j for j in judged if j.decision is None]
     lines = [f"line {j.line}: {name} {field}={'undecided' if j.decision is None else j.decision} ({j.reason})  {j.prompt[:30]!r}" for j in judged]
     disagreements = [j for j in judged if j.label is not None and j.decision is not None and j.label != j.decision]
