@@ -21,7 +21,8 @@ class McqData(_Spec):
     """Local copies use `path` (or `harness run --data NAME=PATH`); otherwise `hub` through `datasets`.
     `risk-id-jsonl` is a labelled JSONL bank of texts at `path` (benchmarks/mcq/risk_identification.py)."""
 
-    layout: Literal["cmmlu-csv", "ceval-csv", "risk-id-jsonl"]  # also picks the prompt: lm-eval's cmmlu or ceval-valid
+    # Also picks the prompt: lm-eval's cmmlu or ceval-valid; SafetyBench's own for safetybench-json.
+    layout: Literal["cmmlu-csv", "ceval-csv", "risk-id-jsonl", "safetybench-json"]
     # subject -> name_zh, category, groups (benchmarks/mcq/*_subjects.yaml); risk-id-jsonl: the taxonomy's groups
     subjects: Path | None = None
     path: Path | None = None
@@ -34,12 +35,19 @@ class McqData(_Spec):
     def risk_identification(self) -> bool:
         return self.layout == "risk-id-jsonl"
 
+    @property
+    def safetybench(self) -> bool:
+        """SafetyBench's released JSON (benchmarks/mcq/safetybench.py): `split` names its questions file."""
+        return self.layout == "safetybench-json"
+
     @model_validator(mode="after")
     def _subjects_for_csv(self) -> "McqData":
-        if not self.risk_identification and self.subjects is None:
+        if self.layout in ("cmmlu-csv", "ceval-csv") and self.subjects is None:
             raise ValueError(f"the {self.layout} layout needs `subjects`, the subject map")
         if self.risk_identification and (self.path is None or self.hub is not None):
             raise ValueError("the risk-id-jsonl layout reads a local bank: give `path`, not `hub`")
+        if self.safetybench and (self.hub is not None or self.subjects is not None):
+            raise ValueError("the safetybench-json layout reads its released files from `path` or --data, with its own categories: no `hub`, no `subjects`")
         return self
 
 
@@ -95,8 +103,12 @@ def available_suites() -> list[str]:
     return sorted(p.stem for p in SUITES_DIR.glob("*.yaml"))
 
 
+def suite_path(name: str) -> Path:
+    return SUITES_DIR / f"{name}.yaml"
+
+
 def load_suite(name: str) -> SuiteSpec:
-    path = SUITES_DIR / f"{name}.yaml"
+    path = suite_path(name)
     if not path.exists():
         raise InputError([Problem("profile", "suites[].suite", f"unknown suite {name!r}", f"use one of {available_suites()}")])
     try:

@@ -30,8 +30,10 @@ from benchmarks.mcq.prompt import (
     rotate,
 )
 from benchmarks.mcq.risk_identification import load_risk_identification
+from benchmarks.mcq.safetybench import context as safetybench_context
+from benchmarks.mcq.safetybench import load_safetybench
 from benchmarks.mcq.sources import LoadedData, load_hub, load_local
-from harness.errors import InputError, Problem
+from harness.errors import InputError, Problem, capped
 from harness.profiles import Profile, SuiteRun
 from harness.safety.banks import read_bank
 from harness.safety.sampling import stratified_sample
@@ -56,10 +58,11 @@ class McqItem:
     rotation: int = 0  # CircularEval: how far the options were moved; 0 is the original item
     # What precedes the answer letter in each scored continuation: " ", or "" under a chat template.
     target_delimiter: str = TARGET_DELIMITER
+    choices: tuple[str, ...] = CHOICES  # the letters this question offers (fewer where option counts vary)
 
     @property
     def prompt_digest(self) -> str:
-        return prompt_digest(self.context, tuple(continuation(letter, self.target_delimiter) for letter in CHOICES))
+        return prompt_digest(self.context, tuple(continuation(letter, self.target_delimiter) for letter in self.choices))
 
 
 def question_id(item_id: str) -> str:
@@ -106,6 +109,10 @@ def load_mcq_data(spec: MultipleChoiceSuite, local: Path | None = None) -> Loade
     if d.risk_identification:
         assert root is not None  # the suite file's validator asks for a path
         return load_risk_identification(root)
+    if d.safetybench:
+        if root is None:
+            raise InputError([Problem(spec.name, "data", "SafetyBench is not shipped (its licence and size)", f"pass --data {spec.name}=DIR, the directory of SafetyBench's {d.split}.json and its answers file")])
+        return load_safetybench(root, d.split)
     assert d.subjects is not None  # the suite file's validator asks for it with the CSV layouts
     subjects_file = repo_path(d.subjects)
     if root is not None:
@@ -139,7 +146,13 @@ def _plan_mcq(
         raise InputError([Problem(spec.name, "scorer", "lm-eval has no risk-identification task", "use scorer fast or harness")])
     if spec.data.risk_identification and settings.num_fewshot:
         raise InputError([Problem(spec.name, "num_fewshot", "risk identification is zero-shot (its bank has no few-shot split)", "set num_fewshot: 0")])
+    if spec.data.safetybench and (settings.num_fewshot or settings.chat_template or settings.circular or settings.scorer == "lm-eval"):
+        raise InputError([Problem(
+            spec.name, "num_fewshot/chat_template/circular/scorer", "SafetyBench runs zero-shot on its own prompt, its 2 to 4 options in their released order, scored by fast or harness",
+            "set num_fewshot: 0, chat_template: false, circular: false and scorer fast or harness",
+        )])
     style = "ceval" if spec.data.layout == "ceval-csv" else "cmmlu"
+    english = spec.data.split.endswith("_en")
     rotations = range(len(CHOICES)) if settings.circular else range(1)
     items = []
     for subject in data.subjects:
@@ -148,15 +161,18 @@ def _plan_mcq(
             raise InputError([Problem(f"{data.source} {meta.key}", spec.data.fewshot_split, f"{len(subject.shots)} rows for {settings.num_fewshot}-shot", "lower num_fewshot or add rows")])
         shots = subject.shots[: settings.num_fewshot]  # lm-eval's first_n sampler
         for index, row in enumerate(subject.rows):
+            letters = tuple(c for c in CHOICES if c in row)
             for shift in rotations:
-                shown = rotate(row, shift)
+                shown = rotate(row, shift) if shift else dict(row)
                 item_id = f"{meta.key}/{row.get('id', index)}" + (f"@{shift}" if shift else "")
-                if render is None:
+                if spec.data.safetybench:
+                    context, delimiter = safetybench_context(shown, english), CHAT_TARGET_DELIMITER
+                elif render is None:
                     context, delimiter = build_context(meta.name_zh, shown, shots, style), TARGET_DELIMITER
                 else:
                     context = build_chat_context(render, meta.name_zh, shown, shots, style, settings.fewshot_as_multiturn)
                     delimiter = CHAT_TARGET_DELIMITER
-                items.append(McqItem(item_id, meta.key, meta.category, context, shown["Answer"], meta.groups, shift, delimiter))
+                items.append(McqItem(item_id, meta.key, meta.category, context, shown["Answer"], meta.groups, shift, delimiter, letters))
     return items, data
 
 
@@ -174,7 +190,7 @@ def _plan_refusal(spec: RefusalSuite, seed: int, limit: int | None = None) -> tu
         bank = read_bank(path, bank_name)
         empty = [Problem(str(path), f"{item.where}: prompt", "empty", "give every item a non-empty prompt (`harness bank check` lists them)") for item in bank.items if not item.text.strip()]
         if empty:
-            raise InputError(empty[:20])
+            raise InputError(capped(empty))
         size = spec.sample_size(bank_name) if limit is None else min(limit, spec.sample_size(bank_name))
         for item in stratified_sample(bank.items, lambda item: item.label, size, seed):
             items.append(RefusalItem(item.id, bank_name, item.label, item.text))
