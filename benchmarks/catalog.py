@@ -24,6 +24,7 @@ class McqData(_Spec):
     layout: Literal["cmmlu-csv", "ceval-csv", "risk-id-jsonl"]  # also picks the prompt: lm-eval's cmmlu or ceval-valid
     # subject -> name_zh, category, groups (benchmarks/mcq/*_subjects.yaml); risk-id-jsonl: the taxonomy's groups
     subjects: Path | None = None
+    only: list[str] | None = None  # a slice: these subjects of the map only (a sector's C-Eval / CMMLU subjects)
     path: Path | None = None
     hub: str | None = None  # e.g. ceval/ceval-exam, haonan-li/cmmlu
     revision: str = "main"

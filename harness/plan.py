@@ -92,10 +92,10 @@ def load_mcq_data(spec: MultipleChoiceSuite, local: Path | None = None) -> Loade
     assert d.subjects is not None  # the suite file's validator asks for it with the CSV layouts
     subjects_file = repo_path(d.subjects)
     if root is not None:
-        return load_local(d.layout, root, subjects_file, d.split, d.fewshot_split)
+        return load_local(d.layout, root, subjects_file, d.split, d.fewshot_split, d.only)
     if d.hub is None:
         raise InputError([Problem(spec.name, "data", "no local copy and no hub", f"pass --data {spec.name}=PATH")])
-    return load_hub(d.hub, d.revision, subjects_file, d.split, d.fewshot_split, spec.name)
+    return load_hub(d.hub, d.revision, subjects_file, d.split, d.fewshot_split, spec.name, d.only)
 
 
 def chat_renderer(checkpoint: Path | None, suite: str) -> ChatRenderer:
