@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from benchmarks.sector.spec import BenchmarkSuite
 from harness.errors import InputError, Problem
 from harness.paths import BENCHMARKS_DIR, REPO_ROOT
 from harness.safety.requirements import Threshold, requirements
@@ -88,7 +89,7 @@ class RefusalSuite(_Spec):
         return self.sample.get(bank, self.filing_minimums[bank])
 
 
-SuiteSpec = Annotated[MultipleChoiceSuite | RefusalSuite, Field(discriminator="kind")]
+SuiteSpec = Annotated[MultipleChoiceSuite | RefusalSuite | BenchmarkSuite, Field(discriminator="kind")]
 _adapter: TypeAdapter[SuiteSpec] = TypeAdapter(SuiteSpec)
 
 

@@ -5,6 +5,7 @@ Everything that can be checked before the model loads is checked before the run 
 A failure after that marks the run FAILED; items already scored stay in its staging files.
 """
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from mlflow.entities.model_registry import ModelVersion
 
 from benchmarks.catalog import MultipleChoiceSuite, RefusalSuite, repo_path
 from benchmarks.mcq.sources import pinned_revision
+from benchmarks.sector.spec import BenchmarkSuite
 from harness.aggregate import Verdict, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
@@ -27,8 +29,10 @@ from harness.profiles import Profile, load_profile, profile_path
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
 from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
+from harness.scoring.benchmark import benchmark_metrics, score_benchmark
 from harness.scoring.judges.validity import Validity
 from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
+from harness.scoring.official import SCORERS
 from harness.scoring.refusal import score_refusal
 from harness.store import ItemWriter, rewrite_items, staging_dir
 from registry.fingerprint import fingerprint, verify
@@ -139,6 +143,10 @@ def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profil
     with ItemWriter(items_path) as writer:
         if isinstance(spec, MultipleChoiceSuite):
             records = score_multiple_choice(engine, suite, suite.settings.scorer, writer, progress)
+        elif isinstance(spec, BenchmarkSuite):
+            # The profile's generation length caps the suite's (a demo keeps both short).
+            sampling = dataclasses.replace(profile.sampling(), max_tokens=min(spec.max_tokens, profile.generation.max_tokens))
+            records = score_benchmark(engine, suite.items, SCORERS[spec.benchmark], sampling, suite.settings.chat_template, writer, progress=progress)
         else:
             records = score_refusal(engine, suite.items, spec, profile.sampling(), writer, progress=progress)
     return SuiteOutput(suite, records, items_path, time.monotonic() - started)
@@ -149,6 +157,8 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
     verdicts: list[Verdict] = []
     if isinstance(spec, MultipleChoiceSuite):
         metrics = mcq_metrics(spec.name, output.records, risk_identification=spec.data.risk_identification)
+    elif isinstance(spec, BenchmarkSuite):
+        metrics = benchmark_metrics(spec.name, output.records, SCORERS[spec.benchmark])
     else:
         verdicts = refusal_verdicts(spec, output.records)
         metrics = refusal_metrics(verdicts, output.records) | judge_validity_metrics(spec.name, validity)
@@ -200,6 +210,8 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         settings = suite.settings
         chat = {"chat_template": settings.chat_template, "fewshot_as_multiturn": settings.chat_template and settings.fewshot_as_multiturn}
         facts |= {k: str(v).lower() for k, v in chat.items()}  # lm-eval's --apply_chat_template, --fewshot_as_multiturn
+    if isinstance(suite.spec, BenchmarkSuite):
+        facts |= {"benchmark": suite.spec.benchmark, "data_manifest": suite.spec.data.manifest.as_posix()}
     client.log_batch(run_id, params=[Param(names.suite_param(suite.spec.name, k), str(v)) for k, v in facts.items()])
     dataset = Dataset(
         name=suite.spec.name,

@@ -29,6 +29,9 @@ from benchmarks.mcq.prompt import (
 )
 from benchmarks.mcq.risk_identification import load_risk_identification
 from benchmarks.mcq.sources import LoadedData, load_hub, load_local
+from benchmarks.sector import LOADERS
+from benchmarks.sector.base import BenchData, BenchItem, LayoutError
+from benchmarks.sector.spec import BenchmarkSuite
 from harness.errors import InputError, Problem
 from harness.profiles import Profile, SuiteRun
 from harness.safety.banks import read_bank
@@ -67,7 +70,7 @@ class RefusalItem:
 class PlannedSuite:
     spec: SuiteSpec
     settings: SuiteRun
-    items: list[McqItem] | list[RefusalItem]
+    items: list[McqItem] | list[RefusalItem] | list[BenchItem]
     data_digest: str
     data_source: str
     subjects: dict[str, tuple[str, str]]  # multiple choice: key -> (name_zh, category)
@@ -143,6 +146,18 @@ def _plan_mcq(
     return items, data
 
 
+def load_benchmark(spec: BenchmarkSuite, num_fewshot: int, local: Path | None) -> BenchData:
+    """A public sector benchmark from its released files: `local` (from --data) first, then the
+    suite's own path; there is no copy in the repository (most of these sets are non-commercial)."""
+    root = local or (repo_path(spec.data.path) if spec.data.path else None)
+    if root is None:
+        raise InputError([Problem(spec.name, "data", "no local copy of the released files", f"pass --data {spec.name}=PATH (where to get them: {spec.data.manifest})")])
+    try:
+        return LOADERS[spec.benchmark](root, num_fewshot, spec.subsets)
+    except LayoutError as e:
+        raise InputError([Problem(*problem) for problem in e.problems]) from e
+
+
 def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str, str]:
     """The suite's banks, each sampled as the standard describes (harness.safety.sampling)."""
     digest = hashlib.sha256()
@@ -177,8 +192,8 @@ def plan(
     for settings in profile.suites:
         spec = load_suite(settings.suite)
         revision = "local"
-        if settings.chat_template and not isinstance(spec, MultipleChoiceSuite):
-            raise InputError([Problem(settings.suite, "chat_template", "only multiple-choice suites take it (safety prompts always go through the chat template)", "remove chat_template from this suite")])
+        if settings.chat_template and not isinstance(spec, MultipleChoiceSuite | BenchmarkSuite):
+            raise InputError([Problem(settings.suite, "chat_template", "only multiple-choice and benchmark suites take it (safety prompts always go through the chat template)", "remove chat_template from this suite")])
         if isinstance(spec, MultipleChoiceSuite):
             if settings.chat_template and render is None:
                 render = chat_renderer(checkpoint, spec.name)
@@ -187,6 +202,10 @@ def plan(
             subjects = {s.meta.key: (s.meta.name_zh, s.meta.category) for s in loaded.subjects}
             # Rotations of one question are kept or dropped together by --limit.
             units = [list(g) for _, g in itertools.groupby(items, key=lambda i: question_id(i.id))]
+        elif isinstance(spec, BenchmarkSuite):
+            bench = load_benchmark(spec, settings.num_fewshot, data.get(spec.name))
+            items, digest, source, subjects = bench.items, bench.digest, bench.source, {}
+            units = [[item] for item in items]
         else:
             (items, digest, source), subjects = _plan_refusal(spec, profile.seed), {}
             units = [[item] for item in items]
