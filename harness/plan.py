@@ -35,6 +35,7 @@ from benchmarks.sector.spec import BenchmarkSuite
 from harness.errors import InputError, Problem
 from harness.profiles import Profile, SuiteRun
 from harness.safety.banks import read_bank
+from harness.scoring.official import SCORERS
 from harness.safety.sampling import stratified_sample
 
 T = TypeVar("T")
@@ -153,9 +154,13 @@ def load_benchmark(spec: BenchmarkSuite, num_fewshot: int, local: Path | None) -
     if root is None:
         raise InputError([Problem(spec.name, "data", "no local copy of the released files", f"pass --data {spec.name}=PATH (where to get them: {spec.data.manifest})")])
     try:
-        return LOADERS[spec.benchmark](root, num_fewshot, spec.subsets)
+        data = LOADERS[spec.benchmark](root, num_fewshot, spec.subsets)
     except LayoutError as e:
         raise InputError([Problem(*problem) for problem in e.problems]) from e
+    check = getattr(SCORERS[spec.benchmark], "check", None)
+    if check is not None:  # references in the format the official scorer reads, before the model loads
+        check(data.items)
+    return data
 
 
 def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str, str]:

@@ -8,11 +8,12 @@ harness/scoring/official/. `LOADERS` maps a suite's `benchmark:` to its loader.
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchmarks.sector import gaokao
+from benchmarks.sector import gaokao, lawbench
 from benchmarks.sector.base import BenchData
 
 Loader = Callable[[Path, int, Sequence[str] | None], BenchData]
 
 LOADERS: dict[str, Loader] = {
     "gaokao": gaokao.load,
+    "lawbench": lawbench.load,
 }

@@ -106,6 +106,6 @@ def benchmark_metrics(suite: str, records: list[dict], official: ModuleType) -> 
     if records:
         out[metric(suite, "abstention_rate")] = sum(r["abstained"] for r in records) / len(records)
     extra = getattr(official, "extra_metrics", None)
-    if extra is not None and scored:
-        out |= {metric(suite, *map(_key, name.split("/"))): value for name, value in extra(scored).items()}
+    if extra is not None and records:
+        out |= {metric(suite, *map(_key, name.split("/"))): value for name, value in extra(records).items()}
     return out

@@ -2,8 +2,9 @@
 
 from types import ModuleType
 
-from harness.scoring.official import gaokao
+from harness.scoring.official import gaokao, lawbench
 
 SCORERS: dict[str, ModuleType] = {
     "gaokao": gaokao,
+    "lawbench": lawbench,
 }

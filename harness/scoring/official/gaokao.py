@@ -59,7 +59,7 @@ def extra_metrics(records: list[dict]) -> dict[str, float]:
     """The scoring rate per subject (the release's subject groups: Math, Physics, ...)."""
     earned: dict[str, float] = defaultdict(float)
     available: dict[str, float] = defaultdict(float)
-    for r in records:
+    for r in records:  # GAOKAO scores every item
         earned[r["reference"]["group"]] += r["points"]
         available[r["reference"]["group"]] += r["max_points"]
     return {f"group/{g}/scoring_rate": earned[g] / available[g] for g in sorted(available) if available[g]}
