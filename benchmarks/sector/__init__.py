@@ -8,12 +8,18 @@ harness/scoring/official/. `LOADERS` maps a suite's `benchmark:` to its loader.
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchmarks.sector import gaokao, lawbench
+from benchmarks.sector import cflue, cmb, cmexam, financeiq, fineval, gaokao, lawbench, lexeval
 from benchmarks.sector.base import BenchData
 
 Loader = Callable[[Path, int, Sequence[str] | None], BenchData]
 
 LOADERS: dict[str, Loader] = {
-    "gaokao": gaokao.load,
+    "fineval": fineval.load,
+    "financeiq": financeiq.load,
+    "cflue": cflue.load,
+    "cmb": cmb.load,
+    "cmexam": cmexam.load,
     "lawbench": lawbench.load,
+    "lexeval": lexeval.load,
+    "gaokao": gaokao.load,
 }

@@ -2,9 +2,15 @@
 
 from types import ModuleType
 
-from harness.scoring.official import gaokao, lawbench
+from harness.scoring.official import cflue, cmb, cmexam, financeiq, fineval, gaokao, lawbench, lexeval
 
 SCORERS: dict[str, ModuleType] = {
-    "gaokao": gaokao,
+    "fineval": fineval,
+    "financeiq": financeiq,
+    "cflue": cflue,
+    "cmb": cmb,
+    "cmexam": cmexam,
     "lawbench": lawbench,
+    "lexeval": lexeval,
+    "gaokao": gaokao,
 }
