@@ -12,7 +12,7 @@ from harness.scoring.official.base import Aggregate, Scored
 
 CHAT = False
 AGGREGATE: Aggregate = "macro"
-CHOICES = ["A", "B", "C", "D"]
+LETTERS = ["A", "B", "C", "D"]
 
 _SINGLE = [
     (r"答案(选项)?(是|为)：? ?([ABCD])", 3), (r"答案(是|为)选项 ?([ABCD])", 2), (r"故?选择?：? ?([ABCD])", 1),
@@ -25,7 +25,7 @@ _RECURSIVE = [(r"([ABCD])(.*?)当选", 1), (r"([ABCD])(.*?)正确", 1)]
 
 def extract_choice(response: str, rng: random.Random) -> tuple[str, bool]:
     """(letter, matched): the release's rules in order; `matched` is False for the random fallback."""
-    if response[0] in CHOICES:
+    if response[0] in LETTERS:
         return response[0], True
     for pattern, group in _SINGLE:
         m = re.search(pattern, response, re.M)
@@ -44,7 +44,7 @@ def extract_choice(response: str, rng: random.Random) -> tuple[str, bool]:
     m = re.match(r"^[^ABCD]*([ABCD])[^ABCD]*$", response)
     if m:
         return m.group(1), True
-    return CHOICES[rng.randint(0, 3)], False
+    return LETTERS[rng.randint(0, 3)], False
 
 
 def score(item: BenchItem, response: str) -> Scored:
