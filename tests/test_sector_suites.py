@@ -166,6 +166,17 @@ def test_every_public_benchmark_runs_with_its_official_scorer(sector_runs, bench
 
 
 @pytest.mark.engine
+def test_compare_shows_benchmark_scores(sector_runs, store) -> None:
+    from harness.compare import leaderboard
+
+    rows = {r.model: r for r in leaderboard(store.client, run_ids=[v["run"].info.run_id for v in sector_runs.values()])}
+    cell = rows["zh-tiny-tuned"].cells["gaokao score"]
+    metrics = sector_runs["zh-tiny-tuned"]["run"].data.metrics
+    assert (cell.rate, cell.low, cell.high, cell.n) == (metrics["gaokao/score"], metrics["gaokao/score_ci_low"], metrics["gaokao/score_ci_high"], 16)
+    assert "sector_sample_finance accuracy" in rows["zh-tiny-base"].cells
+
+
+@pytest.mark.engine
 def test_models_by_sector_match_earlier_codes(sector_runs, store) -> None:
     by_alias = {r["name"] for r in list_models(store.client, sector="medical")}
     assert "zh-tiny-tuned" in by_alias and by_alias == {r["name"] for r in list_models(store.client, sector="healthcare")}
