@@ -53,7 +53,7 @@ def test_taxonomy_covers_the_programmes_and_keeps_earlier_codes(store) -> None:
 def test_each_sector_declares_suites_a_sample_and_a_profile(code: str) -> None:
     sector = sectors()[code]
     specs = [load_suite(name) for name in sector.suites]  # every declared suite exists and validates
-    assert f"sector_sample_{code}" in sector.suites
+    assert f"sector_sample_{code}" in sector.suites and f"sector_short_{code}" in sector.suites
     assert any(s.name.startswith(("cmmlu_", "ceval_")) or s.kind == "benchmark" for s in specs)
     profile, _ = load_profile(f"sector-{code}")
     assert [s.suite for s in profile.suites] == ["ceval", "cmmlu", *sector.suites, "safety_sample"]
@@ -142,6 +142,9 @@ def test_every_sector_sample_runs_on_the_demo_models(sector_runs, model: str) ->
         assert len(records) == 20 and {r["subject"] for r in records} == {code}
         assert run.data.metrics[f"{suite}/accuracy"] == pytest.approx(sum(r["correct"] for r in records) / 20)
         assert run.data.metrics[f"{suite}/n"] == 20
+        short = items[f"sector_short_{code}"]
+        assert len(short) == 6 and all(r["response"] is not None for r in short)
+        assert f"sector_short_{code}/exact_match" in run.data.metrics
 
 
 @pytest.mark.engine
