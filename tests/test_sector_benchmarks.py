@@ -147,3 +147,21 @@ def test_plan_reads_benchmarks_from_data_and_checks_them(tmp_path: Path) -> None
     with pytest.raises(InputError, match="1-2/0"):  # an answer not in the released format, refused before any model loads
         plan(Profile(name="t", suites=[SuiteRun(suite="lawbench")]), data={"lawbench": bad})
     assert Prompt("q", "s").as_messages() == [{"role": "system", "content": "s"}, {"role": "user", "content": "q"}]
+
+
+def test_benchmark_prompts_are_fitted_to_the_model_before_it_loads(tmp_path: Path, demo_checkpoints: dict[str, Path]) -> None:
+    """A released prompt longer than the model's context is named at plan time (`fewer_shots`, the
+    default: the examples are part of the released text), or left out with `fit: exclude`."""
+    root = tmp_path / "lawbench"
+    shutil.copytree(FIXTURES / "lawbench", root)
+    task = root / "data" / "zero_shot" / "3-8.json"
+    rows = json.loads(task.read_text(encoding="utf-8"))
+    rows.append({"instruction": "请回答下列问题：", "question": "案情" * 3000, "answer": "回答:略"})
+    task.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    checkpoint = demo_checkpoints["zh-tiny-tuned"]
+    profile = Profile(name="t", engine={"max_model_len": 1024}, generation={"max_tokens": 16}, suites=[SuiteRun(suite="lawbench")])
+    with pytest.raises(InputError, match="3-8/1"):
+        plan(profile, data={"lawbench": root}, checkpoint=checkpoint)
+    (planned,) = plan(profile.model_copy(update={"suites": [SuiteRun(suite="lawbench", fit="exclude")]}), data={"lawbench": root}, checkpoint=checkpoint)
+    assert planned.fit is not None and planned.fit.excluded == ["3-8/1"]
+    assert len(planned.items) == 23
