@@ -28,14 +28,15 @@ from harness.evidence.definitions import log_definitions
 from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.report import log_report
 from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
+from harness.paths import REPO_ROOT
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
 from harness.reporting.fonts import cjk_font
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
+from harness.scoring.benchmark import benchmark_metrics, score_benchmark
 from harness.scoring.generation import judge_open, rubric_judge_path, score_generation
 from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
-from harness.scoring.benchmark import benchmark_metrics, score_benchmark
 from harness.scoring.judges.validity import Validity
 from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
 from harness.scoring.official import SCORERS
@@ -254,7 +255,8 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         chat = {"chat_template": settings.chat_template, "fewshot_as_multiturn": settings.chat_template and settings.fewshot_as_multiturn}
         facts |= {k: str(v).lower() for k, v in chat.items()}  # lm-eval's --apply_chat_template, --fewshot_as_multiturn
     if isinstance(suite.spec, BenchmarkSuite):
-        facts |= {"benchmark": suite.spec.benchmark, "data_manifest": suite.spec.data.manifest.as_posix()}
+        manifest = suite.spec.data.manifest
+        facts |= {"benchmark": suite.spec.benchmark, "data_manifest": (manifest.relative_to(REPO_ROOT) if manifest.is_relative_to(REPO_ROOT) else manifest).as_posix()}
     if suite.fit is not None:
         facts |= {"fit_policy": suite.fit.policy, "prompt_limit": suite.fit.prompt_limit}
         _log_fit(client, run_id, suite)

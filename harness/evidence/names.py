@@ -87,6 +87,17 @@ FIT = "fit"
 # `exact_match`, `char_f1`, `rouge_l`; or `rubric` with `verdict` (pass | fail | undecided) and `judge_reason`.
 REFERENCE_MEASURES = ("exact_match", "char_f1", "rouge_l")
 RUBRIC = "rubric"
+
+# Public sector benchmarks (kind benchmark; harness/scoring/benchmark.py benchmark_metrics): params
+# `<suite>.benchmark` and `<suite>.data_manifest` (corpora/external/<benchmark>/MANIFEST.yaml: source,
+# licence, how to obtain); metrics `<suite>/score` (the official aggregate: points over maximum points
+# pooled, or the mean of subject / task scores where the official code averages them; + `_ci_low`,
+# `_ci_high`: 95% percentile bootstrap, items resampled within subject, seeded; `n` items scored),
+# `<suite>/subject/<name>/score|n`, `<suite>/excluded` (items the official code leaves out),
+# `<suite>/abstention_rate`, and each benchmark's own official numbers (`group/<g>/accuracy`,
+# `group/<g>/scoring_rate`, `category/<c>/accuracy`, `subject/<task>/abstention_rate`, `weighted_f1`,
+# `answered_rate`). Item lines: `response`, `prediction`, `points`, `max_points`, `abstained`, `reference`.
+BENCHMARK_SCORE = "score"
 A_REPORT_HTML = "report/report.html"  # the whole report, self-contained HTML with charts (harness/reporting/)
 A_REPORT_PDF = "report/report.pdf"  # the same printed to PDF, stored by `harness report RUN_ID --format pdf --log`
 

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from benchmarks.sector.base import BenchItem
 from harness.engines import Engine, Sampling
+from harness.evidence.names import BENCHMARK_SCORE as SCORE
 from harness.evidence.names import metric
 from harness.scoring.official.base import Scored
 from harness.scoring.statistics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE
@@ -100,9 +101,9 @@ def benchmark_metrics(suite: str, records: list[dict], official: ModuleType) -> 
     if subject_scores:
         total = sum(subject_scores.values()) / len(subject_scores) if macro else sum(map(sum, points.values())) / sum(map(sum, maxima.values()))
         low, high = _bootstrap({s: np.asarray(v) for s, v in points.items()}, {s: np.asarray(v) for s, v in maxima.items()}, macro)
-        out |= {metric(suite, "score"): total, metric(suite, "score_ci_low"): low, metric(suite, "score_ci_high"): high}
+        out |= {metric(suite, SCORE): total, metric(suite, f"{SCORE}_ci_low"): low, metric(suite, f"{SCORE}_ci_high"): high}
     for s, value in subject_scores.items():
-        out |= {metric(suite, "subject", _key(s), "score"): value, metric(suite, "subject", _key(s), "n"): float(len(points[s]))}
+        out |= {metric(suite, "subject", _key(s), SCORE): value, metric(suite, "subject", _key(s), "n"): float(len(points[s]))}
     if records:
         out[metric(suite, "abstention_rate")] = sum(r["abstained"] for r in records) / len(records)
     extra = getattr(official, "extra_metrics", None)
