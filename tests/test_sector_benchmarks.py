@@ -165,3 +165,13 @@ def test_benchmark_prompts_are_fitted_to_the_model_before_it_loads(tmp_path: Pat
     (planned,) = plan(profile.model_copy(update={"suites": [SuiteRun(suite="lawbench", fit="exclude")]}), data={"lawbench": root}, checkpoint=checkpoint)
     assert planned.fit is not None and planned.fit.excluded == ["3-8/1"]
     assert len(planned.items) == 23
+
+
+def test_one_shot_and_subsets(tmp_path: Path) -> None:
+    root = tmp_path / "lawbench"
+    shutil.copytree(FIXTURES / "lawbench" / "data" / "zero_shot", root / "data" / "one_shot")
+    assert [i.id for i in LOADERS["lawbench"](root, 1, ["3-3"]).items] == ["3-3/0"]  # num_fewshot 1 reads one_shot/
+    with pytest.raises(LayoutError, match="zero-shot and one-shot"):
+        LOADERS["lawbench"](root, 2, None)
+    with pytest.raises(LayoutError, match=r"unknown \['9-9'\]"):
+        LOADERS["lawbench"](FIXTURES / "lawbench", 0, ["9-9"])
