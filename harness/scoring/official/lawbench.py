@@ -239,6 +239,9 @@ _FORMATS: dict[str, Callable[[str], bool]] = {
     "3-5": lambda a: "死刑" in a or "无期" in a or bool(re.fullmatch(r"刑期:\d+个月", a)),
     "2-3": lambda a: a.startswith("类别:") and a.endswith("。") and all(g in WBFL_OPTIONS for g in a[3:-1].split("、")),
     "2-6": lambda a: a.strip() == "" or all(len(seg.split(":")) >= 2 for seg in a.split(";")),
+    # ROUGE-L tasks: rouge-chinese refuses an empty reference.
+    "1-1": lambda a: a.replace("答案:", "").strip() != "",
+    "3-2": lambda a: a.strip() != "", "3-8": lambda a: a.strip() != "", "2-7": lambda a: a.strip() != "",
 }
 
 
