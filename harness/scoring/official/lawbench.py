@@ -12,6 +12,7 @@ replaced by "无内容"); numerals are read with cn2an as there."""
 import logging
 import math
 import re
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
@@ -136,6 +137,14 @@ def _ljp_accusation(answer: str, prediction: str) -> Scored:
     return Scored(named, _f1_sets(set(answer.replace("罪名:", "").split(";")), set(named)), abstained=not named)
 
 
+def _numerals(text: str) -> str:
+    """cn2an's Chinese numerals to digits, as the release calls it; cn2an warns on every malformed
+    numeral in free text (model output is full of them) and leaves it as it is."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return cn2an.transform(text, "cn2an")
+
+
 def _ljp_article(answer: str, prediction: str) -> Scored:
     gold = {int(n) for n in answer.replace("法条:刑法第", "").replace("条", "").split("、")}
     predicted = []
@@ -143,7 +152,7 @@ def _ljp_article(answer: str, prediction: str) -> Scored:
         chunk = chunk.replace("万元", "元")
         chunk = re.sub(r"第(.*?)款", "", chunk)
         chunk = re.sub(r"第(.*?)条", lambda m: m.group(1), chunk)
-        chunk = cn2an.transform(chunk, "cn2an")
+        chunk = _numerals(chunk)
         numbers = re.findall(r"\d+", chunk)
         if numbers:
             predicted.append(int(numbers[0]))
@@ -154,7 +163,7 @@ def _ljp_imprison(answer: str, prediction: str) -> Scored:
     if "死刑" in answer or "无期" in answer:  # skipped by the release, yet in the abstention rate's denominator
         return Scored(None, None)
     worst = math.log(216)
-    text = cn2an.transform(prediction, "cn2an")
+    text = _numerals(prediction)
     months = [int(d.replace("个月", "")) for d in re.findall(r"\d+个月", text)]
     months += [int(d.replace("月", "")) for d in re.findall(r"\d+月", text)]
     years = [int(d.replace("年", "")) for d in re.findall(r"\d+年", text)]
