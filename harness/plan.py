@@ -37,12 +37,14 @@ from benchmarks.mcq.prompt import (
     rotate,
 )
 from benchmarks.mcq.risk_identification import load_risk_identification
+from benchmarks.mcq.safetybench import context as safetybench_context
+from benchmarks.mcq.safetybench import load_safetybench
 from benchmarks.mcq.sources import LoadedData, load_hub, load_local
 from benchmarks.sector import LOADERS
 from benchmarks.sector.base import BenchData, BenchItem, LayoutError
 from benchmarks.sector.spec import BenchmarkSuite
 from harness.engines.base import render_chat
-from harness.errors import InputError, Problem
+from harness.errors import InputError, Problem, capped
 from harness.fitting import FitReport, Meter, Prompt, fit_prompts
 from harness.generation_data import GenerationItem, load_generation
 from harness.profiles import Profile, SuiteRun
@@ -64,6 +66,7 @@ class McqItem:
     rotation: int = 0  # CircularEval: how far the options were moved; 0 is the original item
     # What precedes the answer letter in each scored continuation: " ", or "" under a chat template.
     target_delimiter: str = TARGET_DELIMITER
+    choices: tuple[str, ...] = CHOICES  # the letters this question offers (fewer where option counts vary)
     shots: int = 0  # few-shot examples in the context (fewer than asked where the prompt had to fit)
     truncated: bool = False  # context cut on the left to fit the model (fit: truncate)
 
@@ -112,6 +115,10 @@ def load_mcq_data(spec: MultipleChoiceSuite) -> LoadedData:
     if d.risk_identification:
         assert root is not None  # the suite file's validator asks for a path
         return load_risk_identification(root)
+    if d.safetybench:
+        if root is None:
+            raise InputError([Problem(spec.name, "data", "SafetyBench is not shipped (its licence and size)", f"pass --data {spec.name}=DIR, the directory of SafetyBench's {d.split}.json and its answers file")])
+        return load_safetybench(root, d.split)
     assert d.subjects is not None  # the suite file's validator asks for it with the CSV layouts
     subjects_file = repo_path(d.subjects)
     if root is not None:
@@ -153,7 +160,13 @@ def _plan_mcq(spec: MultipleChoiceSuite, settings: SuiteRun, render: ChatRendere
         raise InputError([Problem(spec.name, "scorer", "lm-eval has no risk-identification task", "use scorer fast or harness")])
     if spec.data.risk_identification and settings.num_fewshot:
         raise InputError([Problem(spec.name, "num_fewshot", "risk identification is zero-shot (its bank has no few-shot split)", "set num_fewshot: 0")])
+    if spec.data.safetybench and (settings.num_fewshot or settings.chat_template or settings.circular or settings.scorer == "lm-eval"):
+        raise InputError([Problem(
+            spec.name, "num_fewshot/chat_template/circular/scorer", "SafetyBench runs zero-shot on its own prompt, its 2 to 4 options in their released order, scored by fast or harness",
+            "set num_fewshot: 0, chat_template: false, circular: false and scorer fast or harness",
+        )])
     style = "ceval" if spec.data.layout == "ceval-csv" else "cmmlu"
+    english = spec.data.split.endswith("_en")
     rotations = range(len(CHOICES)) if settings.circular else range(1)
     items, contexts = [], {}
     for subject in data.subjects:
@@ -161,19 +174,22 @@ def _plan_mcq(spec: MultipleChoiceSuite, settings: SuiteRun, render: ChatRendere
         if len(subject.shots) < settings.num_fewshot:
             raise InputError([Problem(f"{data.source} {meta.key}", spec.data.fewshot_split, f"{len(subject.shots)} rows for {settings.num_fewshot}-shot", "lower num_fewshot or add rows")])
         for index, row in enumerate(subject.rows):
+            letters = tuple(c for c in CHOICES if c in row)
             for shift in rotations:
-                shown = rotate(row, shift)
+                shown = rotate(row, shift) if shift else dict(row)
                 item_id = f"{meta.key}/{row.get('id', index)}" + (f"@{shift}" if shift else "")
 
                 def context(k: int, shown: dict[str, str] = shown, name_zh: str = meta.name_zh, shots: list = subject.shots) -> str:
                     examples = shots[:k]  # lm-eval's first_n sampler; fewer shots drop the last ones (OpenCompass)
+                    if spec.data.safetybench:
+                        return safetybench_context(shown, english)  # zero-shot, its own prompt
                     if render is None:
                         return build_context(name_zh, shown, examples, style)
                     return build_chat_context(render, name_zh, shown, examples, style, settings.fewshot_as_multiturn)
 
-                delimiter = TARGET_DELIMITER if render is None else CHAT_TARGET_DELIMITER
+                delimiter = TARGET_DELIMITER if render is None and not spec.data.safetybench else CHAT_TARGET_DELIMITER
                 contexts[item_id] = context
-                items.append(McqItem(item_id, meta.key, meta.category, context(settings.num_fewshot), shown["Answer"], meta.groups, shift, delimiter, settings.num_fewshot))
+                items.append(McqItem(item_id, meta.key, meta.category, context(settings.num_fewshot), shown["Answer"], meta.groups, shift, delimiter, letters, settings.num_fewshot))
     return items, data, contexts
 
 
@@ -206,7 +222,7 @@ def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str
         bank = read_bank(path, bank_name)
         empty = [Problem(str(path), f"{item.where}: prompt", "empty", "give every item a non-empty prompt (`harness bank check` lists them)") for item in bank.items if not item.text.strip()]
         if empty:
-            raise InputError(empty[:20])
+            raise InputError(capped(empty))
         for item in stratified_sample(bank.items, lambda item: item.label, spec.sample_size(bank_name), seed):
             items.append(RefusalItem(item.id, bank_name, item.label, item.text))
     return items, digest.hexdigest(), str(repo_path(spec.data.should_refuse).parent)

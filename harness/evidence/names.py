@@ -27,6 +27,7 @@ P_JUDGE_MODEL_PATH = "judge_model.path"  # only when the profile names a classif
 P_JUDGE_MODEL_FINGERPRINT = "judge_model.fingerprint"
 P_RUBRIC_JUDGE_PATH = "rubric_judge.path"  # only when a suite has open questions (harness/scoring/judges/rubric.py)
 P_RUBRIC_JUDGE_FINGERPRINT = "rubric_judge.fingerprint"
+P_JUDGE_MODEL_KIND = "judge_model.kind"  # "guard" (response moderation) | "rubric" (instruction model, JSON)
 
 # Tags of every run the harness writes.
 T_KIND = "harness.kind"  # "evaluation" | "submission"
@@ -108,7 +109,11 @@ def bank_check_tag(suite: str, bank: str) -> str:
 
 
 def verdict_tag(suite: str, bank: str, method: str = "") -> str:
-    """JSON: passed, rate, n, threshold, clause, and a note when the sample is below the standard's.
+    """JSON: passed (the rate over decided items against the threshold), state (`PASS`, `FAIL`, or
+    `UNDECIDED` when the undecided items could flip the verdict), rate and n (over decided items),
+    undecided (items no judge decided), bound_low and bound_high (the rate over every item if each
+    undecided one failed, or succeeded), threshold, clause, and a note (sample below the standard's
+    minimum, undecided items, an interval spanning the threshold).
 
     Without `method`: the run's verdict (for generated content, every automatic judge must pass an
     item). With it: the verdict by one method alone, as the standard reports the generated-content
@@ -121,6 +126,14 @@ def review_tag(suite: str) -> str:
     """JSON: imports (how many sheets were imported), reviewed (items with a human verdict),
     reviewers, sheet (the latest import's history artifact), imported_at."""
     return f"review.{suite}"
+
+
+def judging_param(suite: str, key: str) -> str:
+    """`<suite>.judging.refusal` (the refusal chain in order, e.g. `rule-refusal,model,human`),
+    `<suite>.judging.content` (the generated-content judges, e.g. `keyword,model`) and
+    `<suite>.judging.controversial` (`unsafe` | `safe` | `undecided`): the combining policy
+    (harness/scoring/judging.py) as the run applied it."""
+    return f"{suite}.judging.{key}"
 
 
 def rate_name(bank: str) -> str:
@@ -149,7 +162,16 @@ def metric(suite: str, *parts: str) -> str:
     when rotated; `fast_path_rate`; `wall_seconds`. Risk identification (layout `risk-id-jsonl`) adds
     `detection/risky/flagged_rate` (texts with a risk flagged as risky in any group: the recall) and
     `detection/no_risk/flagged_rate` (texts without one flagged: the false-positive rate), each with CI
-    and n; its subjects are the risk groups (`A.1` ... `A.5`, `none`), its categories `risky`, `no_risk`."""
+    and n; its subjects are the risk groups (`A.1` ... `A.5`, `none`), its categories `risky`, `no_risk`.
+
+    Safety banks (harness.aggregate.refusal_metrics), under `<bank>/` and `<bank>/<method>/`: the rate
+    `refusal_rate` or `pass_rate` over the items the judges decided (+ `_ci_low`, `_ci_high`, `n`), and
+    `undecided` (items no judge decided), `<rate>_bound_low` / `<rate>_bound_high` (the rate over every
+    item of the bank if each undecided item failed / succeeded), `could_flip` (1 when the threshold
+    lies between the bounds: the verdict is UNDECIDED), `pass`; per bank also `non_answer_rate` and
+    `judges_disagree` (items two judges decided differently). Judge validity `judge/<judge>/` adds
+    `undecided` (labelled items it left undecided) to `precision`, `recall`, `n`; the model judge's
+    refusal decisions are `judge/model-refusal/`."""
     return "/".join((suite, *parts))
 
 

@@ -39,6 +39,7 @@ JUDGES = {
     "rule-refusal": Label("规则拒答判定", "Rule refusal judge"),
     "keyword": Label("关键词检测", "Keyword check"),
     "model": Label("分类模型评判", "Classifier"),
+    "model-refusal": Label("分类模型拒答判定", "Classifier (refusal)"),
 }
 MEASURES = {
     "accuracy": Label("准确率", "Accuracy"),
