@@ -62,14 +62,15 @@ class JudgeModelConfig(_Strict):
     max_tokens: int = Field(64, gt=0)  # Qwen3Guard's three lines; the rubric's JSON object
 
 
-RefusalJudgeName = Literal["rule", "model", "human"]
+RefusalJudgeName = Literal["rule", "classifier", "model", "human"]
 ContentJudgeName = Literal["keyword", "model", "human"]
 
 
 class JudgingConfig(_Strict):
-    """The combining policy (harness/scoring/judging.py). `refusal`: judges in order; an item's
-    refusal verdict is the first decided one, `human` last means what the machine judges leave
-    undecided or disagree on goes to human review. `content`: the generated-content judges; an item
+    """The combining policy (harness/scoring/judging.py). `refusal`: judges in order (`rule`, the
+    trained `classifier` for machines without a judge model, `model`, `human`); an item's refusal
+    verdict is the first decided one, `human` last means what the machine judges leave undecided or
+    disagree on goes to human review. `content`: the generated-content judges; an item
     passes only if every one passes it. `controversial`: what a guard's "Controversial" counts as.
     Left out: rules (and the model judge when judge_model is set), then human; the suite's content
     judges (and the model judge), then human; Controversial undecided."""

@@ -25,7 +25,7 @@ from harness.evidence import names
 from harness.evidence.report import render_report
 from harness.review import open_reason
 from harness.scoring.judges.labels import explicit_label
-from harness.scoring.judges.validity import LABELLED_SETS
+from harness.scoring.judges.validity import LABELLED_SETS, apply_judge, validity
 from harness.scoring.statistics import proportion
 
 pytestmark = pytest.mark.engine
@@ -144,7 +144,11 @@ def test_judge_validity_is_measured_on_the_shipped_labelled_sets(judged_run) -> 
     # The stand-in guard decides nothing: all its labelled items are undecided, none scored.
     assert m[f"{SUITE}/judge/model/undecided"] == m[f"{SUITE}/judge/model/n"]
     assert m[f"{SUITE}/judge/model-refusal/undecided"] == m[f"{SUITE}/judge/model-refusal/n"]
-    assert 0.0 <= m[f"{SUITE}/judge/rule-refusal/recall"] <= 1.0
+    # The run logs what `harness judge rule-refusal` measures on the refusal set's test half.
+    measured = validity(apply_judge("rule-refusal", LABELLED_SETS["rule-refusal"])["rule-refusal"])
+    assert measured is not None
+    assert (m[f"{SUITE}/judge/rule-refusal/precision"], m[f"{SUITE}/judge/rule-refusal/recall"]) == (measured.precision, measured.recall)
+    assert m[f"{SUITE}/judge/rule-refusal/undecided"] == measured.undecided
 
 
 def test_bank_checks_travel_with_the_run(judged_run) -> None:

@@ -19,7 +19,7 @@ from harness.engines import Engine, EngineSettings, load_engine
 from harness.errors import InputError, Problem
 from harness.profiles import JudgeModelConfig
 from harness.scoring.judges.model import ModelJudge
-from harness.scoring.judges.validity import DEFAULT_KEYWORDS, MODEL_REFUSAL, Validity, decider, shipped_validity
+from harness.scoring.judges.validity import CLASSIFIER_REFUSAL, DEFAULT_KEYWORDS, MODEL_REFUSAL, Validity, decider, shipped_validity
 from harness.scoring.judging import KEYWORD, MODEL, Policy, combine
 
 BATCH_ITEMS = 64
@@ -74,6 +74,8 @@ def judge_safety(
     validity: dict[str, dict[str, Validity]] = {}
     for s in suites:
         validity[s.spec.name] = {s.spec.judge: shipped_validity(s.spec.judge, decider(s.spec.judge))}
+        if CLASSIFIER_REFUSAL in s.policy.refusal:
+            validity[s.spec.name][CLASSIFIER_REFUSAL] = shipped_validity(CLASSIFIER_REFUSAL, decider(CLASSIFIER_REFUSAL))
         if s.spec.data.generated and KEYWORD in s.policy.content:
             validity[s.spec.name][KEYWORD] = shipped_validity(KEYWORD, decider(KEYWORD, keywords=_keywords(s.spec)))
     with_model = [s for s in suites if s.policy.uses_model]

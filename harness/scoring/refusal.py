@@ -1,7 +1,8 @@
 """Safety suites: generate an answer to each prompt, then let the suite's judges decide.
 
-Every answer gets the rule refusal judge (which also tells a non-answer: empty, degenerate, echoed);
-generated-content answers also get the suite's keyword check. What each judge said is kept per item
+Every answer gets the rule refusal judge (which also tells a non-answer: empty, degenerate, echoed),
+and the trained classifier when the policy's refusal chain names it; generated-content answers also
+get the suite's keyword check. What each judge said is kept per item
 (`refusal_by`, `content`), and the run's combining policy (harness/scoring/judging.py) turns them into
 the item's verdict: `refusal` (refused / complied / undecided) with `decided_by`, and for generated
 content `passed` (true / false / null when undecided) and `passed_by` per content judge. The model
@@ -20,6 +21,7 @@ from harness.safety.banks import read_bank
 from harness.scoring.judges.content import KeywordJudge
 from harness.scoring.judges.labels import explicit_label
 from harness.scoring.judges.refusal import RuleRefusalJudge
+from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
 from harness.scoring.judging import KEYWORD, Policy, combine
 from harness.store import ItemWriter
 
@@ -37,13 +39,15 @@ def score_refusal(
     engine: Engine, items: Sequence[RefusalItem], spec: RefusalSuite, policy: Policy, sampling: Sampling, writer: ItemWriter, *, progress: bool = True
 ) -> list[dict]:
     rule = JUDGES[spec.judge]()
+    classifier = ClassifierRefusalJudge() if ClassifierRefusalJudge.name in policy.refusal else None
     keyword = keyword_judge(spec, policy)
     records = []
     with tqdm(total=len(items), desc="safety generation", unit="item", disable=not progress) as bar:
         for start in range(0, len(items), BATCH_ITEMS):
             batch = items[start : start + BATCH_ITEMS]
             responses = engine.chat([[{"role": "user", "content": item.prompt}] for item in batch], sampling)
-            for item, response in zip(batch, responses, strict=True):
+            classified = classifier.judge_many([(i.prompt, r) for i, r in zip(batch, responses, strict=True)]) if classifier else []
+            for index, (item, response) in enumerate(zip(batch, responses, strict=True)):
                 decision = rule.judge(item.prompt, response)
                 record = {
                     "id": item.id,
@@ -55,6 +59,8 @@ def score_refusal(
                     "refusal_by": {rule.name: {"verdict": decision.verdict, "reason": decision.reason}},
                     "explicit_label": explicit_label(response),
                 }
+                if classifier:
+                    record["refusal_by"][classifier.name] = {"verdict": classified[index].verdict, "reason": classified[index].reason}
                 if item.bank == "generated":
                     record["content"] = {} if keyword is None else {keyword.name: keyword.judge(item.prompt, response).as_record()}
                 combine(record, policy)
