@@ -224,3 +224,44 @@ def judge_validity_metrics(suite: str, validity: dict[str, Validity]) -> dict[st
             metric(suite, "judge", name, "n"): float(v.n), metric(suite, "judge", name, "undecided"): float(v.undecided),
         }
     return out
+
+
+def reference_metrics(prefix: tuple[str, ...], records: list[dict]) -> dict[str, float]:
+    """Short answers: exact match (a rate, Wilson interval), character F1 and ROUGE-L (means, 95%
+    percentile bootstrap intervals over items, seeded), and n."""
+    out = _proportion_metrics(prefix, "exact_match", proportion(sum(r["exact_match"] == 1.0 for r in records), len(records)))
+    for measure in ("char_f1", "rouge_l"):
+        m = macro_mean([[float(r[measure]) for r in records]])  # one group: the bootstrap of a plain mean
+        out |= {metric(*prefix, measure): m.value, metric(*prefix, f"{measure}_ci_low"): m.low, metric(*prefix, f"{measure}_ci_high"): m.high}
+    return out
+
+
+def rubric_metrics(prefix: tuple[str, ...], records: list[dict]) -> dict[str, float]:
+    """Open questions: the pass rate over the judge's decided items (Wilson interval; `n` = decided),
+    the undecided count and rate, and the bounds the undecided leave on the pass rate over all items
+    (every undecided a fail, every undecided a pass)."""
+    decided = [r for r in records if r["verdict"] in ("pass", "fail")]
+    passed = sum(r["verdict"] == "pass" for r in decided)
+    undecided, total = len(records) - len(decided), len(records)
+    return _proportion_metrics(prefix, "pass_rate", proportion(passed, len(decided))) | {
+        metric(*prefix, "items"): float(total),
+        metric(*prefix, "undecided"): float(undecided),
+        metric(*prefix, "undecided_rate"): undecided / total if total else float("nan"),
+        metric(*prefix, "pass_rate_lower"): passed / total if total else float("nan"),
+        metric(*prefix, "pass_rate_upper"): (passed + undecided) / total if total else float("nan"),
+    }
+
+
+def generation_metrics(prefix: tuple[str, ...], records: list[dict]) -> dict[str, float]:
+    """A generation suite's records (harness/scoring/generation.py): short answers under the prefix
+    (and per subject when there are several), open questions under `<prefix>/rubric`."""
+    short = [r for r in records if r["type"] == "short"]
+    judged = [r for r in records if r["type"] == "open"]
+    out = reference_metrics(prefix, short) if short else {}
+    subjects = sorted({r["subject"] or "unspecified" for r in short})
+    if len(subjects) > 1:
+        for s in subjects:
+            out |= reference_metrics((*prefix, "subject", s), [r for r in short if (r["subject"] or "unspecified") == s])
+    if judged:
+        out |= rubric_metrics((*prefix, "rubric"), judged)
+    return out

@@ -85,8 +85,8 @@ def _cells(run: Run) -> dict[str, Cell]:
     for key in sorted(m):
         parts = key.split("/")
         verdict = None
-        if len(parts) == 2 and parts[1] == "accuracy":
-            label, prefix, passed = f"{parts[0]} accuracy", parts[0], None
+        if len(parts) == 2 and parts[1] in ("accuracy", "score"):  # score: a public benchmark's official aggregate
+            label, prefix, passed = f"{parts[0]} {parts[1]}", parts[0], None
         elif len(parts) == 3 and parts[2] in ("refusal_rate", "pass_rate"):
             label, prefix = f"{parts[0]} {BANK_LABELS.get(parts[1], parts[1])}", f"{parts[0]}/{parts[1]}"
             found = run.data.tags.get(names.verdict_tag(parts[0], parts[1]))

@@ -5,7 +5,9 @@ Everything that can be checked before the model loads is checked before the run 
 A failure after that marks the run FAILED; items already scored stay in its staging files.
 """
 
+import dataclasses
 import json
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,25 +15,32 @@ from pathlib import Path
 from mlflow import MlflowClient
 from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
 
-from benchmarks.catalog import MultipleChoiceSuite, RefusalSuite, repo_path
+from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, repo_path
 from benchmarks.mcq.sources import pinned_revision
-from harness.aggregate import Verdict, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts
+from benchmarks.sector.spec import BenchmarkSuite
+from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts
 from harness.checkpoints import checked_checkpoint
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
+from harness.fitting import FitReport
 from harness.evidence import names
+from harness.evidence.definitions import log_definitions
 from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.report import log_report
 from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
+from harness.paths import REPO_ROOT
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
 from harness.reporting.fonts import cjk_font
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
+from harness.scoring.benchmark import benchmark_metrics, score_benchmark
+from harness.scoring.generation import judge_open, rubric_judge_path, score_generation
 from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
 from harness.scoring.judging import Policy, resolve_all
 from harness.scoring.judges.validity import Validity
 from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
+from harness.scoring.official import SCORERS
 from harness.scoring.refusal import score_refusal
 from harness.store import ItemWriter, rewrite_items, staging_dir
 from registry.fingerprint import fingerprint
@@ -68,6 +77,11 @@ def evaluate(
     policies = resolve_all(profile, [s.spec for s in planned if isinstance(s.spec, RefusalSuite)], profile_path(profile_name))
     cjk_font()  # the report stored at the end draws Chinese charts: without the font, stop before the run starts
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
+    open_questions = any(getattr(item, "open", False) for suite in planned for item in suite.items)
+    rubric_checkpoint = rubric_judge_path(profile.rubric_judge) if profile.rubric_judge and open_questions else None
+    for suite in planned:
+        if suite.fit is not None and (note := suite.fit.summary(suite.spec.name)):
+            print(note, file=sys.stderr)
     identity = EndpointIdentity(client, version, checkpoint, profile.engine_settings(), allow_endpoint_mismatch) if engine_name == "openai" else None
     if identity is not None and (refused := _check_endpoint(identity, "before")):
         raise refused  # before any run exists: a wrong endpoint leaves nothing behind
@@ -79,7 +93,7 @@ def evaluate(
     )
     run_id = run.info.run_id
     try:
-        client.log_artifact(run_id, str(profile_path(profile_name)))
+        log_definitions(client, run_id, profile_path(profile_name), planned)
         engine = load_engine(engine_name, checkpoint, profile.engine_settings())
         try:
             verified.verify_again(progress=progress)
@@ -120,6 +134,11 @@ def evaluate(
                 Param(names.P_JUDGE_MODEL_FINGERPRINT, fingerprint(judge_checkpoint, progress=progress, links_outside=True).digest),
                 Param(names.P_JUDGE_MODEL_KIND, profile.judge_model.kind),
             ])
+        if rubric_checkpoint is not None:
+            client.log_batch(run_id, params=[
+                Param(names.P_RUBRIC_JUDGE_PATH, str(rubric_checkpoint)),
+                Param(names.P_RUBRIC_JUDGE_FINGERPRINT, fingerprint(rubric_checkpoint, progress=progress).digest),
+            ])
         client.log_batch(run_id, params=[Param(names.judging_param(suite, key), value) for suite, policy in policies.items() for key, value in policy.params().items()])
         outputs: list[SuiteOutput] = []
         try:
@@ -136,10 +155,13 @@ def evaluate(
                 raise refused  # the run is marked FAILED below, with what the endpoint did on record
         safety = [SafetyRecords(o.suite.spec, o.records, policies[o.suite.spec.name]) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
         validity = judge_safety(safety, profile.judge_model, profile.seed, progress=progress)
+        judged = [o for o in outputs if isinstance(o.suite.spec, GenerationSuite) and any("rubric" in r for r in o.records)]
+        if judged and profile.rubric_judge is not None:
+            judge_open([o.records for o in judged], profile.rubric_judge, profile.seed, progress=progress)
         metrics: dict[str, float] = {}
         verdicts: list[Verdict] = []
         for o in outputs:
-            if profile.judge_model is not None and isinstance(o.suite.spec, RefusalSuite):
+            if (profile.judge_model is not None and isinstance(o.suite.spec, RefusalSuite)) or any(o is j for j in judged):
                 rewrite_items(o.items_path, o.records)
             suite_metrics, suite_verdicts = _log_suite(client, run_id, o, validity.get(o.suite.spec.name, {}))
             metrics |= suite_metrics
@@ -174,6 +196,12 @@ def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profil
     with ItemWriter(items_path) as writer:
         if isinstance(spec, MultipleChoiceSuite):
             records = score_multiple_choice(engine, suite, suite.settings.scorer, writer, progress)
+        elif isinstance(spec, GenerationSuite):
+            records = score_generation(engine, suite.items, profile.sampling(), writer, progress=progress)
+        elif isinstance(spec, BenchmarkSuite):
+            # The profile's generation length caps the suite's (a demo keeps both short).
+            sampling = dataclasses.replace(profile.sampling(), max_tokens=min(spec.max_tokens, profile.generation.max_tokens))
+            records = score_benchmark(engine, suite.items, SCORERS[spec.benchmark], sampling, suite.settings.chat_template, writer, progress=progress)
         else:
             assert policy is not None  # every safety suite has one (resolve_all)
             records = score_refusal(engine, suite.items, spec, policy, profile.sampling(), writer, progress=progress)
@@ -185,10 +213,16 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
     verdicts: list[Verdict] = []
     if isinstance(spec, MultipleChoiceSuite):
         metrics = mcq_metrics(spec.name, output.records, risk_identification=spec.data.risk_identification)
+    elif isinstance(spec, GenerationSuite):
+        metrics = generation_metrics((spec.name,), output.records)
+    elif isinstance(spec, BenchmarkSuite):
+        metrics = benchmark_metrics(spec.name, output.records, SCORERS[spec.benchmark])
     else:
         verdicts = refusal_verdicts(spec, output.records)
         metrics = refusal_metrics(verdicts, output.records) | judge_validity_metrics(spec.name, validity)
     metrics[names.metric(spec.name, "wall_seconds")] = output.wall_seconds
+    if output.suite.fit is not None:
+        metrics |= fit_metrics(spec.name, output.suite.fit)
     client.log_artifact(run_id, str(output.items_path), names.A_ITEMS_DIR)
     stamp = int(time.time() * 1000)
     client.log_batch(run_id, metrics=[Metric(k, v, stamp, 0) for k, v in metrics.items()])
@@ -223,6 +257,12 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         facts |= {k: str(v).lower() for k, v in chat.items()}  # lm-eval's --apply_chat_template, --fewshot_as_multiturn
         # Settings that change the numbers: harness compare never ranks runs that differ in them.
         facts |= {"num_fewshot": settings.num_fewshot, "scorer": settings.scorer, "circular": str(settings.circular).lower()}
+    if isinstance(suite.spec, BenchmarkSuite):
+        manifest = suite.spec.data.manifest
+        facts |= {"benchmark": suite.spec.benchmark, "data_manifest": (manifest.relative_to(REPO_ROOT) if manifest.is_relative_to(REPO_ROOT) else manifest).as_posix()}
+    if suite.fit is not None:
+        facts |= {"fit_policy": suite.fit.policy, "prompt_limit": suite.fit.prompt_limit}
+        _log_fit(client, run_id, suite)
     client.log_batch(run_id, params=[Param(names.suite_param(suite.spec.name, k), str(v)) for k, v in facts.items()])
     dataset = Dataset(
         name=suite.spec.name,
@@ -254,3 +294,26 @@ def _log_bank_checks(client: MlflowClient, run_id: str, spec: RefusalSuite) -> N
     client.log_artifact(run_id, str(path), names.A_BANK_CHECK_DIR)
     for kind, r in reports.items():
         client.set_tag(run_id, names.bank_check_tag(spec.name, kind), "sufficient" if r.sufficient else f"not sufficient: {len(r.reasons)} reasons")
+
+
+def fit_metrics(suite: str, fit: FitReport) -> dict[str, float]:
+    """The histogram of few-shot examples used and the counts of items fitting changed (names.FIT)."""
+    out = {names.metric(suite, names.FIT, "shots", str(k)): float(n) for k, n in fit.shots_histogram.items()}
+    return out | {
+        names.metric(suite, names.FIT, "fewer_shots"): float(fit.fewer_shots),
+        names.metric(suite, names.FIT, "truncated"): float(fit.truncated),
+        names.metric(suite, names.FIT, "excluded"): float(len(fit.excluded)),
+    }
+
+
+def _log_fit(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:
+    """fit/<suite>.json: what fitting did, item by item, including the ids it left out."""
+    fit = suite.fit
+    assert fit is not None
+    path = staging_dir(run_id) / names.A_FIT_DIR / f"{suite.spec.name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    changed = {item_id: {"shots": f.shots, "cut_chars": f.cut, "tokens": f.tokens} for item_id, f in fit.fits.items() if f.shots < fit.asked_shots or f.cut}
+    document = {"policy": fit.policy, "context": fit.context, "prompt_limit": fit.prompt_limit, "asked_shots": fit.asked_shots,
+                "shots_histogram": fit.shots_histogram, "changed": changed, "excluded": fit.excluded}
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    client.log_artifact(run_id, str(path), names.A_FIT_DIR)

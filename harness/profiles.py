@@ -5,10 +5,11 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from harness.engines import ENGINE_NAMES, EngineSettings, Sampling
 from harness.errors import InputError, Problem
+from harness.fitting import FitPolicy
 from harness.paths import CONFIGS_DIR
 
 
@@ -30,6 +31,7 @@ class GenerationConfig(_Strict):
 
 
 class SuiteRun(_Strict):
+    # A suite of benchmarks/suites/ by name, or a suite file by path (relative to the profile's folder).
     suite: str
     num_fewshot: int = Field(0, ge=0, le=5)
     # harness: option log-likelihoods; fast: one next-token request per item; lm-eval: lm-eval's tasks.
@@ -41,6 +43,9 @@ class SuiteRun(_Strict):
     # With chat_template: few-shot examples as user/assistant turns (lm-eval's default once the chat
     # template is on, --fewshot_as_multiturn); false puts them and the question in one user message.
     fewshot_as_multiturn: bool = True
+    # A prompt longer than the model's context allows (harness/fitting.py): fewer few-shot examples
+    # for the items that need it (OpenCompass), lm-eval's left truncation, or the item left out.
+    fit: FitPolicy = "fewer_shots"
 
 
 class JudgeModelConfig(_Strict):
@@ -75,6 +80,12 @@ class JudgingConfig(_Strict):
     controversial: Literal["unsafe", "safe", "undecided"] = "undecided"
 
 
+class RubricJudgeConfig(JudgeModelConfig):
+    """An instruction model for open questions: its verdict is a JSON object with a reason."""
+
+    max_tokens: int = Field(256, gt=0)
+
+
 class Profile(_Strict):
     name: str
     description: str = ""
@@ -84,6 +95,13 @@ class Profile(_Strict):
     suites: list[SuiteRun] = Field(min_length=1)
     judge_model: JudgeModelConfig | None = None  # the model judge of `judging` (see JudgingConfig)
     judging: JudgingConfig = JudgingConfig()
+    # An instruction model that judges open questions against their rubric (harness/scoring/judges/rubric.py).
+    rubric_judge: RubricJudgeConfig | None = None
+    _source: Path | None = PrivateAttr(default=None)  # the file it was read from: suite paths are relative to its folder
+
+    @property
+    def folder(self) -> Path | None:
+        return self._source.parent if self._source else None
 
     def engine_settings(self) -> EngineSettings:
         return EngineSettings(
@@ -124,4 +142,5 @@ def load_profile(name_or_path: str) -> tuple[Profile, str]:
         ) from e
     if profile.engine.name not in ENGINE_NAMES:
         raise InputError([Problem(str(path), "engine.name", f"unknown engine {profile.engine.name!r}", f"use one of {ENGINE_NAMES}")])
+    profile._source = path.resolve()
     return profile, hashlib.sha256(text).hexdigest()

@@ -62,8 +62,9 @@ def _record(item: McqItem, logprobs: Sequence[float | None], path: str) -> dict:
         "correct": prediction == item.answer,
         "logprobs": list(logprobs),
         "path": path,
+        "shots": item.shots,
         **fewer,
-    }
+    } | ({"truncated": True} if item.truncated else {})
 
 
 def score_mcq(engine: Engine, items: Sequence[McqItem], writer: ItemWriter, *, progress: bool = True) -> list[dict]:
