@@ -235,7 +235,7 @@ def _comparison(client, rows: list) -> tuple[dict, str]:  # noqa: ANN001  (Mlflo
     paired = paired_differences(client, rows)
     text = _render_rows(rows, "table")
     if paired:
-        text += "\n\nPaired differences on shared items (McNemar exact test):\n" + "\n".join(f"  {d}" for d in paired)
+        text += "\n\nPaired differences within each group, on items asked identically (McNemar exact test):\n" + "\n".join(f"  [{d.group}] {d}" for d in paired)
     return {"leaderboard": as_json(rows), "paired": [asdict(d) | {"difference": d.difference} for d in paired]}, text
 
 
@@ -279,6 +279,16 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> None:
         *(f"Report of {e.model}/{e.version}: harness report {e.run_id}" for e in evaluations),
     ])
     out.result({"registered": [asdict(r) for r in registered], "runs": [e.run_id for e in evaluations], "comparison": comparison}, text)
+
+
+def cmd_store_migrate(args: argparse.Namespace, out: Output) -> None:
+    from harness.checkpoints import migrate
+    from registry.checkpoint_store import configured_store
+
+    migrated = migrate(_client(args), args.model, progress=not args.json)
+    where = configured_store().location
+    text = "\n".join(f"{spec}: files copied into the checkpoint store at {where}" for spec in migrated) or "every version is already in the checkpoint store"
+    out.result({"migrated": migrated, "store": where}, text)
 
 
 _BANK_KINDS = {"generated": "generated", "refuse": "should_refuse", "not-refuse": "should_not_refuse", "keywords": "keywords"}
@@ -418,6 +428,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", help="only runs of this profile")
     p.add_argument("--format", choices=("table", "csv", "json", "html", "pdf"), default="table", help="html/pdf: the committee's report with charts (Chinese first)")
     p.add_argument("--out", metavar="FILE", help="html/pdf: the file to write (default: compare-<profile>.<format>)")
+
+    p = command("store", cmd_store_migrate, "the checkpoint store engines load from (HARNESS_CHECKPOINT_STORE)")
+    store = p.add_subparsers(dest="store_command", required=True)
+    p = store.add_parser(
+        "migrate", parents=[common],
+        help="copy the files of versions registered before the store into it, each checked against its registered digest",
+    )
+    p.set_defaults(handler=cmd_store_migrate)
+    p.add_argument("--model", help="only this NAME[/VERSION] (default: every version not yet in the store)")
 
     p = command("bank", cmd_bank_check, "safety banks of GB/T 45654-2025: check one against the standard, or import a public layout")
     bank = p.add_subparsers(dest="bank_command", required=True)

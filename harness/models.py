@@ -19,7 +19,11 @@ def _latest_verdicts(client: MlflowClient, experiment_ids: list[str], name: str,
         return ""
     runs = client.search_runs(
         experiment_ids,
-        filter_string=f"attributes.status = 'FINISHED' and params.`{names.P_MODEL_NAME}` = '{name}' and params.`{names.P_MODEL_VERSION}` = '{version}'",
+        # Full runs only: a --limit run's verdicts rest on a sample and never stand for the model's.
+        filter_string=(
+            f"attributes.status = 'FINISHED' and params.`{names.P_MODEL_NAME}` = '{name}' and params.`{names.P_MODEL_VERSION}` = '{version}'"
+            f" and params.`{names.P_LIMIT}` = 'none'"
+        ),
         order_by=["attributes.start_time DESC"],
         max_results=1,
     )

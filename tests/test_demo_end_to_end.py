@@ -21,7 +21,7 @@ def test_demo_prints_a_comparison_of_both_models(demo_run) -> None:
     assert "zh-tiny-tuned" in table and "zh-tiny-base" in table
     assert "zh_mcq_sample accuracy" in table and "应拒答" in table and "mlflow ui --backend-store-uri sqlite:///" in table
     paired = next(line for line in table.splitlines() if "McNemar exact p" in line)
-    assert paired.strip().startswith("zh-tiny-tuned/1 vs zh-tiny-base/1 on zh_mcq_sample: +")
+    assert paired.strip().startswith("[1] zh-tiny-tuned/1 vs zh-tiny-base/1 on zh_mcq_sample: +") and "over 150 paired items, 0 excluded" in paired
 
 
 def test_compare_json_reads_the_same_evidence(demo_run) -> None:

@@ -22,7 +22,11 @@ P_SEED = "seed"
 P_PROFILE = "profile"
 P_PROFILE_DIGEST = "profile.digest"
 P_SUITES = "suites"
-P_LIMIT = "limit"
+P_LIMIT = "limit"  # --limit N, or "none" for a full run; harness compare shows limited runs apart
+P_ENGINE_DTYPE = "engine.dtype"  # the profile's engine dtype ("auto" lets the checkpoint decide)
+P_GENERATION_MAX_TOKENS = "generation.max_tokens"  # sampling of free generation (safety suites)
+P_GENERATION_TEMPERATURE = "generation.temperature"
+P_GENERATION_TOP_P = "generation.top_p"
 P_JUDGE_MODEL_PATH = "judge_model.path"  # only when the profile names a classifier judge
 P_JUDGE_MODEL_FINGERPRINT = "judge_model.fingerprint"
 P_RUBRIC_JUDGE_PATH = "rubric_judge.path"  # only when a suite has open questions (harness/scoring/judges/rubric.py)
@@ -33,6 +37,7 @@ P_JUDGE_MODEL_KIND = "judge_model.kind"  # "guard" (response moderation) | "rubr
 T_KIND = "harness.kind"  # "evaluation" | "submission"
 T_GIT_REVISION = "harness.git_revision"
 T_PACKAGES = "harness.packages"
+T_FAILURE = "harness.failure"  # why a run was stopped unscored (e.g. the checkpoint changed while the engine loaded)
 
 # Tags of a model version (the submission's facts).
 V_FINGERPRINT = "fingerprint"
@@ -49,6 +54,8 @@ V_PARAMETERS = "parameters"
 V_DTYPES = "dtypes"
 V_VLLM_SUPPORTED = "vllm_supported"  # "yes" | "no" | "unknown"
 V_CUSTOM_CODE = "custom_code_allowed"  # set only when an administrator allowed custom code
+V_STORE = "checkpoint_store"  # where the version's files are stored (registry/checkpoint_store.py); absent: registered before the store
+V_FINGERPRINT_SCHEME = "fingerprint_scheme"  # listing scheme of the fingerprint (registry/fingerprint.py); absent: 1
 
 # Artifacts.
 A_MANIFEST = "submission/manifest.yaml"
@@ -146,7 +153,8 @@ def suite_param(suite: str, name: str) -> str:
     `prompt_limit` (when the run fitted prompts to the model: see FIT); multiple choice also
     `data_source` (a local directory or `hf:<repo>`), `data_revision` (`local`, or the hub revision
     asked for, `<revision>@<commit sha>` when the hub resolved it), `chat_template` and
-    `fewshot_as_multiturn` (`true`/`false`: lm-eval's --apply_chat_template, --fewshot_as_multiturn)."""
+    `fewshot_as_multiturn` (`true`/`false`: lm-eval's --apply_chat_template, --fewshot_as_multiturn),
+    `num_fewshot`, `scorer` (`harness` | `fast` | `lm-eval`) and `circular` (`true`/`false`)."""
     return f"{suite}.{name}"
 
 
