@@ -3,10 +3,10 @@
 import json
 
 from mlflow import MlflowClient
-from mlflow.entities import ViewType
 
 from harness import text_table
 from harness.evidence import names
+from harness.evidence.tracking import evaluation_experiment_ids
 
 
 def _latest_verdicts(client: MlflowClient, experiment_ids: list[str], name: str, version: str) -> str:
@@ -25,9 +25,7 @@ def _latest_verdicts(client: MlflowClient, experiment_ids: list[str], name: str,
 
 
 def list_models(client: MlflowClient, *, enterprise: str | None = None, sector: str | None = None) -> list[dict]:
-    experiments = [
-        e.experiment_id for e in client.search_experiments(view_type=ViewType.ACTIVE_ONLY) if e.name.startswith(names.evaluation_experiment(""))
-    ]
+    experiments = evaluation_experiment_ids(client)
     rows = []
     for model in client.search_registered_models(max_results=1000):
         for v in sorted(client.search_model_versions(f"name = '{model.name}'"), key=lambda v: int(v.version)):

@@ -18,7 +18,7 @@ from mlflow.exceptions import MlflowException
 
 from harness.errors import InputError, Problem
 from harness.evidence import names
-from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
+from harness.evidence.tracking import enterprise_experiment_tags, ensure_experiment, git_revision, package_versions
 from registry.checkpoint import DEFAULT_LIMITS, Inspection, Limits, inspect_checkpoint
 from registry.fingerprint import Fingerprint, fingerprint
 from registry.manifest import Manifest, ManifestError, load_manifest
@@ -83,7 +83,9 @@ def _register(
 ) -> ModelVersion:
     name = manifest.model.name
     run = client.create_run(
-        ensure_experiment(client, names.SUBMISSIONS_EXPERIMENT),
+        ensure_experiment(
+            client, names.submission_experiment(manifest.enterprise.uscc), enterprise_experiment_tags(manifest.enterprise.uscc, manifest.enterprise.name)
+        ),
         run_name=f"submit {name} {manifest.model.version_label}",
         tags={names.T_KIND: "submission", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
     )
