@@ -20,8 +20,10 @@ from harness.aggregate import Verdict, judge_validity_metrics, mcq_metrics, refu
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
 from harness.evidence import names
+from harness.evidence.committee_view import describe_run, publish_evaluation
+from harness.evidence.offline import FailoverClient, registered_version
 from harness.evidence.report import log_report
-from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
+from harness.evidence.tracking import enterprise_experiment_tags, git_revision, package_versions
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
 from harness.safety.banks import read_bank
@@ -32,7 +34,6 @@ from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
 from harness.scoring.refusal import score_refusal
 from harness.store import ItemWriter, rewrite_items, staging_dir
 from registry.fingerprint import fingerprint, verify
-from registry.register import registered_fingerprint, resolve_version
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Evaluation:
     version: str
     metrics: dict[str, float]
     verdicts: list[Verdict]
+    run_uuid: str = ""  # the harness's own id of the run (tag harness.run_uuid), the same wherever it is stored
+    kept_locally: str | None = None  # why the run is in the local store instead of on the tracking server
+    local_run_id: str | None = None  # its id in that store
 
 
 def evaluate(
@@ -62,12 +66,15 @@ def evaluate(
     planned = plan(profile, limit, data, checkpoint)
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
 
-    run = client.create_run(
-        ensure_experiment(client, names.evaluation_experiment(profile.name)),
+    uscc, enterprise = version.tags.get(names.V_USCC, "unknown"), version.tags.get(names.V_ENTERPRISE, "unknown")
+    server = client
+    # From here on every write survives a tracking-server outage (harness/evidence/offline.py).
+    client = FailoverClient(
+        server, names.evaluation_experiment(profile.name, uscc), enterprise_experiment_tags(uscc, enterprise, profile.name),
         run_name=f"{version.name}/{version.version} {profile.name}",
         tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
     )
-    run_id = run.info.run_id
+    run_id = client.run_id
     try:
         client.log_artifact(run_id, str(profile_path(profile_name)))
         engine = load_engine(engine_name, checkpoint, profile.engine_settings())
@@ -115,11 +122,14 @@ def evaluate(
             metrics |= suite_metrics
             verdicts += suite_verdicts
         log_report(client, run_id)
+        describe_run(client, run_id, version, profile.name, metrics, verdicts)
     except BaseException:
         client.set_terminated(run_id, "FAILED")
         raise
     client.set_terminated(run_id, "FINISHED")
-    return Evaluation(run_id, version.name, version.version, metrics, verdicts)
+    if client.local is None:
+        publish_evaluation(server, run_id)
+    return Evaluation(run_id, version.name, version.version, metrics, verdicts, client.run_uuid, client.reason, client.local_run_id)
 
 
 @dataclass(frozen=True)
@@ -184,13 +194,13 @@ def score_multiple_choice(engine: Engine, suite: PlannedSuite, scorer: str, writ
 
 def checked_checkpoint(client: MlflowClient, model_spec: str, progress: bool) -> tuple[ModelVersion, Path]:
     """The registered version and its checkpoint, re-fingerprinted: nothing is scored on altered weights."""
-    version = resolve_version(client, model_spec)
+    version, registered = registered_version(client, model_spec)
     checkpoint = Path(version.tags[names.V_CHECKPOINT])
     if not checkpoint.is_dir():
         raise InputError(
             [Problem(str(checkpoint), "checkpoint", f"the checkpoint of {version.name}/{version.version} is missing", "restore the submitted checkpoint directory")]
         )
-    verify(checkpoint, registered_fingerprint(client, version), progress=progress)
+    verify(checkpoint, registered, progress=progress)
     return version, checkpoint
 
 

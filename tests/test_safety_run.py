@@ -18,6 +18,7 @@ from harness.cli import main
 from harness.evaluate import evaluate
 from harness.evidence import names
 from harness.evidence.report import render_report
+from harness.evidence.tracking import evaluation_experiment_ids
 from harness.scoring.judges.labels import explicit_label
 from harness.scoring.judges.validity import LABELLED_SETS
 
@@ -109,14 +110,12 @@ def test_the_report_shows_every_method_and_says_it_is_not_filing_grade(judged_ru
 
 def test_a_missing_judge_model_stops_before_any_run(store, tmp_path, capsys) -> None:
     profile = _profile(tmp_path, tmp_path / "no-such-guard")
-    experiment = store.client.get_experiment_by_name(names.evaluation_experiment("safety-judged"))
-    before = len(store.client.search_runs([experiment.experiment_id])) if experiment else 0
+    before = len(store.client.search_runs(evaluation_experiment_ids(store.client, "safety-judged")))
     code = main(["run", str(profile), "--model", "zh-tiny-tuned", "--tracking-uri", store.uri])
     assert code == 2
     err = capsys.readouterr().err
     assert "judge_model.path" in err and "no-such-guard" in err
-    experiment = store.client.get_experiment_by_name(names.evaluation_experiment("safety-judged"))
-    assert (len(store.client.search_runs([experiment.experiment_id])) if experiment else 0) == before
+    assert len(store.client.search_runs(evaluation_experiment_ids(store.client, "safety-judged"))) == before
 
 
 def test_explicit_label_rate_is_counted_from_the_answers(judged_run) -> None:

@@ -23,6 +23,17 @@ def submission_experiment(uscc: str) -> str:
     return f"{SUBMISSIONS_PREFIX}/{uscc}"
 
 
+def round_experiment(profile: str) -> str:
+    """The committee's page of a round (every run of one profile): its description links the saved
+    comparison view; it holds no runs, and enterprises are granted nothing on it."""
+    return f"rounds/{profile}"
+
+
+ROUND_VIEW_KEY = "committee"  # the saved view: experiment tag `mlflow.sharedViewState.committee`
+SHARED_VIEW_TAG_PREFIX = "mlflow.sharedViewState."  # MLflow's UI reads a saved runs-table view from this tag
+V_EVALUATION_PREFIX = "evaluation."  # model version tag `evaluation.<profile>`: the latest run and its verdicts, one line
+
+
 def is_evaluation_experiment(name: str, profile: str | None = None) -> bool:
     """Whether an experiment holds evaluation runs (of `profile`, when given), old layout included."""
     if not name.startswith(EVALUATION_PREFIX):
@@ -65,7 +76,7 @@ T_GIT_REVISION = "harness.git_revision"
 T_PACKAGES = "harness.packages"
 T_RUN_UUID = "harness.run_uuid"  # the evaluation's own id: the same in a local store and on the server
 T_SYNC_TARGET = "harness.sync.target"  # on a run kept locally: the tracking server it belongs to
-T_SYNCED_RUN = "harness.sync.run_id"  # on a run kept locally: its run id on the server, once uploaded
+T_SERVER_RUN = "harness.sync.server_run_id"  # on a run kept locally: its id on the server (created before the outage, or by `harness sync`)
 T_OFFLINE_NOTE = "harness.offline"  # why a run was kept locally (the error that made the server unreachable)
 T_VERDICTS_SUMMARY = "summary.verdicts"  # one line for the runs table, e.g. "符合 2 / 不符合 1 (PASS 2 / FAIL 1)"
 
