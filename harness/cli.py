@@ -23,6 +23,8 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("VLLM_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    # On a tracking server MLflow prints "View run … at: URL" to stdout, which would break --json.
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
     # Importing MLflow's auth client loads its FastAPI app, which warns about Starlette internals.
     warnings.filterwarnings("ignore", message="starlette.middleware.wsgi is deprecated")
     for name in ("alembic", "mlflow", "lm_eval", "vllm", "datasets", "httpx"):

@@ -98,7 +98,9 @@ def _register(
             client.create_registered_model(name, tags={names.V_USCC: manifest.enterprise.uscc})
         version = client.create_model_version(
             name,
-            source=checkpoint.as_uri(),
+            # The submission record in the run's artifacts: a tracking server accepts only sources inside
+            # the run's artifact directory; the checkpoint's own path is the `checkpoint_path` tag.
+            source=f"{run.info.artifact_uri}/{Path(names.A_MANIFEST).parent}",
             run_id=run_id,
             description=f"{manifest.enterprise.name}: {name} {manifest.model.version_label}",
             tags=_version_tags(manifest, checkpoint, inspection, fp, run_id),
