@@ -63,7 +63,7 @@ def running_server() -> Iterator[Server]:
     root.chmod(0o711)
     state = StateDir(root / "state")
     try:
-        init_server(state, None, port=free_port(), pg_port=free_port(), admin_password="admin-password-for-tests")
+        init_server(state, None, port=free_port(), pg_port=free_port(), workers=1, admin_password="admin-password-for-tests")
         status = start_server(state)
         server = Server(state, status.tracking_uri, {"admin": "admin-password-for-tests"} | {name: f"{name}-password-0123" for name in USERS})
         with as_user(server, "admin"):

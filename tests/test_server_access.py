@@ -22,6 +22,7 @@ from harness.paths import REGISTRY_EXAMPLES_DIR
 
 pytestmark = pytest.mark.engine
 WHO = [*USERS, "anonymous"]
+ITEMS = f"{names.A_ITEMS_DIR}/zh_mcq_sample.jsonl"  # an artifact every demo run has
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -64,8 +65,8 @@ def _probes(facts: dict, side: str) -> dict[str, tuple[str, str, dict]]:
         "read run": ("GET", "/api/2.0/mlflow/runs/get", {"params": {"run_id": f["run"]}}),
         "read experiment": ("GET", "/api/2.0/mlflow/experiments/get", {"params": {"experiment_id": f["experiment"]}}),
         "read model version": ("GET", "/api/2.0/mlflow/model-versions/get", {"params": {"name": f["model"], "version": "1"}}),
-        "read artifact (REST)": ("GET", f"/api/2.0/mlflow-artifacts/artifacts/{f['experiment']}/{f['run']}/artifacts/{names.A_PROFILE}", {}),
-        "read artifact (UI)": ("GET", "/get-artifact", {"params": {"path": names.A_PROFILE, "run_uuid": f["run"]}}),
+        "read artifact (REST)": ("GET", f"/api/2.0/mlflow-artifacts/artifacts/{f['experiment']}/{f['run']}/artifacts/{ITEMS}", {}),
+        "read artifact (UI)": ("GET", "/get-artifact", {"params": {"path": ITEMS, "run_uuid": f["run"]}}),
         "write run tag": ("POST", "/api/2.0/mlflow/runs/set-tag", {"json": {"run_id": f["run"], "key": "probe", "value": "x"}}),
         "write model version tag": ("POST", "/api/2.0/mlflow/model-versions/set-tag", {"json": {"name": f["model"], "version": "1", "key": "probe", "value": "x"}}),
     }
