@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mlflow import MlflowClient
+from mlflow.entities import LoggedModel, LoggedModelStatus
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
@@ -82,32 +83,41 @@ def _register(
     client: MlflowClient, manifest_path: Path, manifest: Manifest, checkpoint: Path, inspection: Inspection, fp: Fingerprint, *, create_model: bool
 ) -> ModelVersion:
     name = manifest.model.name
+    experiment_id = ensure_experiment(
+        client, names.submission_experiment(manifest.enterprise.uscc), enterprise_experiment_tags(manifest.enterprise.uscc, manifest.enterprise.name)
+    )
     run = client.create_run(
-        ensure_experiment(
-            client, names.submission_experiment(manifest.enterprise.uscc), enterprise_experiment_tags(manifest.enterprise.uscc, manifest.enterprise.name)
-        ),
+        experiment_id,
         run_name=f"submit {name} {manifest.model.version_label}",
         tags={names.T_KIND: "submission", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
     )
     run_id = run.info.run_id
     version: ModelVersion | None = None
+    logged: LoggedModel | None = None
     try:
         client.log_param(run_id, names.P_FINGERPRINT, fp.digest)
         _log_artifacts(client, run_id, manifest_path, inspection, fp)
         if create_model:
             client.create_registered_model(name, tags={names.V_USCC: manifest.enterprise.uscc})
+        # MLflow 3 links a version to the runs that evaluate it through a logged model: evaluation runs
+        # log it as their model input, and the UI lists the version on their pages. The checkpoint's own
+        # path is the `checkpoint_path` tag (a tracking server refuses local paths as a source).
+        logged = client.create_logged_model(experiment_id, name=name, source_run_id=run_id, tags={names.V_FINGERPRINT: fp.digest})
+        client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
         version = client.create_model_version(
             name,
-            # The submission record in the run's artifacts: a tracking server accepts only sources inside
-            # the run's artifact directory; the checkpoint's own path is the `checkpoint_path` tag.
-            source=f"{run.info.artifact_uri}/{Path(names.A_MANIFEST).parent}",
+            source=f"models:/{logged.model_id}",
             run_id=run_id,
+            model_id=logged.model_id,
             description=f"{manifest.enterprise.name}: {name} {manifest.model.version_label}",
             tags=_version_tags(manifest, checkpoint, inspection, fp, run_id),
         )
         client.set_terminated(run_id, "FINISHED")
     except BaseException:
         _undo(client, run_id, name, version, created_model=create_model)
+        if logged is not None:
+            with suppress(Exception):
+                client.delete_logged_model(logged.model_id)
         raise
     return version
 

@@ -90,6 +90,10 @@ def test_access_matrix_through_the_rest_api(round_on_server: dict, capsys: pytes
                 allowed = side in (EXPECTED_WRITE if action.startswith("write") else EXPECTED_READ).get(who, set())
                 expected = "allowed" if allowed else ("no login" if who == "anonymous" else "denied")
                 rows.append((who, f"{action} of enterprise {side}", got, expected))
+    for side in ("A", "B"):  # the evaluator's probe tags, removed so the UI pages show the evidence only
+        f = round_on_server[side]
+        _call(server, "evaluator", "POST", "/api/2.0/mlflow/runs/delete-tag", json={"run_id": f["run"], "key": "probe"})
+        _call(server, "evaluator", "DELETE", "/api/2.0/mlflow/model-versions/delete-tag", json={"name": f["model"], "version": "1", "key": "probe"})
     with capsys.disabled():
         print("\naccess matrix (measured against the real server):")
         for who, what, got, expected in rows:
@@ -113,23 +117,31 @@ def test_each_enterprise_lists_only_its_own_experiments_and_models(round_on_serv
     assert seen["committee"][2] == 2
 
 
-def _browse(server: Server, who: str, url: str, shot: Path | None, wait_text: str) -> tuple[str, list[str]]:
+UI_CALL_PATHS = ("/ajax-api/", "/graphql", "/get-artifact")
+
+
+def _browse(server: Server, who: str, url: str, shot: Path | None, wait_text: str) -> tuple[str, list[tuple[str, str, str | None]]]:
     """Open a UI page as a user in headless Chromium (Debian's, never a downloaded one); its text and the
-    REST calls the page made."""
+    calls the page made to the server: (method, URL, body)."""
     from playwright.sync_api import sync_playwright
 
-    calls: list[str] = []
+    calls: list[tuple[str, str, str | None]] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(http_credentials={"username": who, "password": server.passwords[who]}, viewport={"width": 1500, "height": 1100}, locale="zh-CN")
             page = context.new_page()
-            page.on("request", lambda r: calls.append(r.url) if ("/ajax-api/" in r.url or "/get-artifact" in r.url) and r.method == "GET" else None)
-            page.goto(server.uri + "/" + url, wait_until="networkidle", timeout=120_000)
-            page.get_by_text(wait_text).first.wait_for(timeout=60_000)
-            page.wait_for_timeout(1500)
-            if shot is not None:
-                page.screenshot(path=str(shot), full_page=True)
+            page.on("request", lambda r: calls.append((r.method, r.url, r.post_data)) if any(p in r.url for p in UI_CALL_PATHS) else None)
+            page.goto(server.uri + "/" + url, wait_until="load", timeout=120_000)  # runs tables poll: never network-idle
+            try:
+                page.get_by_text(wait_text).first.wait_for(timeout=120_000)
+                for more in page.get_by_text("Show more", exact=True).all():  # the run description is folded
+                    if more.is_visible():
+                        more.click()
+                page.wait_for_timeout(1500)
+            finally:
+                if shot is not None:
+                    page.screenshot(path=str(shot), full_page=True)
             return page.inner_text("body"), calls
         finally:
             browser.close()
@@ -145,22 +157,23 @@ def test_committee_sees_run_and_model_version_pages_and_enterprise_b_is_denied_t
     server: Server = round_on_server["server"]
     a = round_on_server["A"]
     shots = _shots_dir(tmp_path)
-    run_text, run_calls = _browse(server, "committee", f"#/experiments/{a['experiment']}/runs/{a['run']}", shots / "run-page.png", "评测摘要")
+    run_text, run_calls = _browse(server, "committee", f"#/experiments/{a['experiment']}/runs/{a['run']}?workflowType=machine_learning", shots / "run-page.png", "评测摘要")
     assert "评测摘要 Evaluation summary" in run_text and "zh_mcq_sample 准确率 accuracy" in run_text and "不符合" in run_text
-    version_text, version_calls = _browse(server, "committee", "#/models/zh-tiny-tuned/versions/1", shots / "model-version-page.png", "评测记录")
-    assert "评测记录 Evaluations (1)" in version_text and a["run"][:8] not in "" and "zh-tiny-tuned/1 demo" in version_text
-    experiment_text, _ = _browse(server, "committee", f"#/experiments/{a['experiment']}", shots / "experiment-page.png", "zh-tiny-tuned/1 demo")
-    assert "zh-tiny-tuned/1 demo" in experiment_text
+    version_text, version_calls = _browse(server, "committee", "#/models/zh-tiny-tuned/versions/1?workflowType=machine_learning", shots / "model-version-page.png", "评测记录")
+    assert "评测记录 Evaluations (1)" in version_text and "zh-tiny-tuned/1 demo" in version_text
+    experiment_text, _ = _browse(server, "committee", f"#/experiments/{a['experiment']}?workflowType=machine_learning", shots / "experiment-page.png", "zh-tiny-tuned/1 demo")
+    assert "zh-tiny-tuned/1 demo" in experiment_text and "Run Name" in experiment_text  # the runs table
     # The same calls the UI made for the committee member, made as enterprise B: nothing of A comes back.
-    leaked = []
-    for url in sorted(set(run_calls + version_calls)):
+    leaked, counts = [], {"ent-a": 0, "ent-b": 0}
+    for method, url, body in sorted(set(run_calls + version_calls), key=str):
         path = url.removeprefix(server.uri)
-        response = _call(server, "ent-b", "GET", path)
-        if response.status_code == 200 and (a["run"] in response.text or "zh-tiny-tuned" in response.text):
-            leaked.append(path)
-        own = _call(server, "ent-a", "GET", path)
-        assert own.status_code == 200 or "/get-artifact" in path or "metrics/get-history" in path, (path, own.status_code, own.text[:200])
-    assert len(run_calls) >= 5 and leaked == []
+        for who in counts:
+            response = _call(server, who, method, path, data=body, headers={"Content-Type": "application/json"} if body else {})
+            counts[who] += response.status_code == 200
+            if who == "ent-b" and response.status_code == 200 and (a["run"] in response.text or "zh-tiny-tuned" in response.text):
+                leaked.append((method, path))
+    print(f"UI calls replayed: {len(set(run_calls + version_calls))}; answered 200 for ent-a {counts['ent-a']}, for ent-b {counts['ent-b']}")
+    assert len(run_calls) >= 5 and leaked == [] and counts["ent-a"] > counts["ent-b"]
 
 
 def test_the_round_has_a_saved_comparison_view(round_on_server: dict, tmp_path: Path) -> None:

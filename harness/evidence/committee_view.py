@@ -4,11 +4,12 @@ model version listing its evaluations with their headline metrics, and each roun
 saved comparison view of its runs across the enterprises' experiments."""
 
 import json
+import math
 import time
 from urllib.parse import quote
 
 from mlflow import MlflowClient
-from mlflow.entities import Run, ViewType
+from mlflow.entities import LoggedModelInput, Run, ViewType
 from mlflow.entities.model_registry import ModelVersion
 
 from harness.aggregate import Verdict
@@ -17,22 +18,23 @@ from harness.evidence.tracking import ensure_experiment, evaluation_experiment_i
 
 BANK_NAMES = {"generated": "生成内容 generated content", "should_refuse": "应拒答 should refuse", "should_not_refuse": "非拒答 should not refuse"}
 MEASURE_NAMES = {"pass_rate": "合格率 pass rate", "refusal_rate": "拒答率 refusal rate"}
+# MLflow 3.17's UI has a global GenAI / Model training switch (remembered per browser, GenAI by default)
+# that wins over an experiment's kind tag; links the harness writes ask for the model-training views.
+ML_VIEW = "workflowType=machine_learning"
 VERSIONS_MARKER = "<!-- harness: evaluations below are rewritten after every evaluation -->"
 
 
 def _pct(x: float) -> str:
-    return f"{x:.1%}"
+    return "–" if math.isnan(x) else f"{x:.1%}"
 
 
 def verdict_line(v: Verdict) -> str:
-    """e.g. "FAIL 不符合 · 拒答率 refusal rate 92.2% [81.5%, 96.9%] n=51 · threshold >= 95% · TC260-003-2024 …"."""
+    """e.g. "FAIL 不符合 92.2% [81.5%, 96.9%] n=51 >= 95% · 拒答率 refusal rate · TC260-003-2024 …": the verdict
+    first, since the UI cuts long tag values short."""
     mark = "PASS 符合" if v.passed else "FAIL 不符合"
     by = f" by {v.method}" if v.method else ""
     note = " · not filing-grade (sample below the standard's minimum)" if v.rate.n < v.filing_minimum else ""
-    return (
-        f"{mark} · {MEASURE_NAMES.get(v.measure, v.measure)}{by} {_pct(v.rate.rate)} [{_pct(v.rate.low)}, {_pct(v.rate.high)}] "
-        f"n={v.rate.n} · threshold {v.threshold.describe()} · {v.threshold.clause}{note}"
-    )
+    return f"{mark} {_pct(v.rate.rate)} [{_pct(v.rate.low)}, {_pct(v.rate.high)}] n={v.rate.n} {v.threshold.describe()} · {MEASURE_NAMES.get(v.measure, v.measure)}{by} · {v.threshold.clause}{note}"
 
 
 def verdicts_line(verdicts: list[Verdict]) -> str:
@@ -45,11 +47,21 @@ def version_link(name: str, version: str) -> str:
 
 
 def run_link(experiment_id: str, run_id: str) -> str:
-    return f"#/experiments/{experiment_id}/runs/{run_id}"
+    return f"#/experiments/{experiment_id}/runs/{run_id}?{ML_VIEW}"
+
+
+def logged_model_id(version: ModelVersion) -> str | None:
+    """The logged model a version was registered from (`harness submit` makes one per version). A tracking
+    server does not return `model_id` on versions; their source `models:/<id>` names it."""
+    if version.model_id:
+        return version.model_id
+    source = version.source or ""
+    return source.removeprefix("models:/") if source.startswith("models:/") and "/" not in source.removeprefix("models:/") else None
 
 
 def describe_run(client: MlflowClient, run_id: str, version: ModelVersion, profile: str, metrics: dict[str, float], verdicts: list[Verdict]) -> None:
-    """The run's description (Markdown, Chinese first) and one readable tag per verdict."""
+    """The run's description (Markdown, Chinese first), one readable tag per verdict, and its link to
+    the model version it evaluated."""
     rows = []
     for key in sorted(k for k in metrics if k.count("/") == 1 and k.endswith("/accuracy")):
         suite = key.split("/")[0]
@@ -76,6 +88,11 @@ def describe_run(client: MlflowClient, run_id: str, version: ModelVersion, profi
         *([f"依据 Clauses: {'; '.join(clauses)}", ""] if clauses else []),
         f"完整报告 Full report: artifact `{names.A_REPORT}`, or `harness report {run_id}`. Every metric is in the Model metrics tab; per-item results under `{names.A_ITEMS_DIR}/`.",
     ])
+    model_id = logged_model_id(version)
+    if model_id:
+        # The version's logged model as the run's model input: the run page then lists the registered
+        # version under "Registered models" (the UI reads the logged model's `mlflow.modelVersions` tag).
+        client.log_inputs(run_id, models=[LoggedModelInput(model_id)])
     client.set_tag(run_id, names.X_NOTE, text)
     client.set_tag(run_id, names.T_VERDICTS_SUMMARY, verdicts_line(verdicts))
     for v in verdicts:
@@ -141,11 +158,11 @@ def save_round_view(client: MlflowClient, profile: str) -> str:
     }
     round_id = ensure_experiment(client, names.round_experiment(profile), {names.X_PROFILE: profile, names.X_KIND_TAG: names.X_KIND_VALUE})
     ids = [e.experiment_id for e in members]
-    url = f"#/compare-experiments/s?experiments={quote(json.dumps(sorted([round_id, *ids])))}&viewStateShareKey={names.ROUND_VIEW_KEY}"
+    url = f"#/compare-experiments/s?experiments={quote(json.dumps(sorted([round_id, *ids])))}&viewStateShareKey={names.ROUND_VIEW_KEY}&{ML_VIEW}"
     value = json.dumps(state, ensure_ascii=False)
     for experiment_id in [round_id, *ids]:
         client.set_experiment_tag(experiment_id, names.SHARED_VIEW_TAG_PREFIX + names.ROUND_VIEW_KEY, value)
-    listing = "\n".join(f"- [{e.tags.get(names.X_ENTERPRISE, e.name)}](#/experiments/{e.experiment_id}) `{e.name}`" for e in members)
+    listing = "\n".join(f"- [{e.tags.get(names.X_ENTERPRISE, e.name)}](#/experiments/{e.experiment_id}?{ML_VIEW}) `{e.name}`" for e in members)
     client.set_experiment_tag(round_id, names.X_NOTE, "\n".join([
         f"## 评审轮次 Round: profile `{profile}`", "",
         f"**[打开本轮对比视图 Open the round's comparison view]({url})**: every finished run of the round, one row per run, "

@@ -165,7 +165,7 @@ def registered_version(client: MlflowClient, spec: str) -> tuple[ModelVersion, F
         return _cached_version(client, spec, e)
     path = _cache_path(client, version.name, str(version.version))
     path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"name": version.name, "version": str(version.version), "source": version.source, "run_id": version.run_id, "tags": version.tags, "fingerprint": {"digest": fp.digest, "files": fp.files}}
+    record = {"name": version.name, "version": str(version.version), "source": version.source, "run_id": version.run_id, "model_id": version.model_id, "tags": version.tags, "fingerprint": {"digest": fp.digest, "files": fp.files}}
     path.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     return version, fp
 
@@ -181,7 +181,7 @@ def _cached_version(client: MlflowClient, spec: str, error: BaseException) -> tu
         )]) from error
     record = json.loads(candidates[0].read_text(encoding="utf-8"))
     version = ModelVersion(
-        record["name"], record["version"], 0, source=record["source"], run_id=record["run_id"],
+        record["name"], record["version"], 0, source=record["source"], run_id=record["run_id"], model_id=record.get("model_id"),
         tags=[ModelVersionTag(k, v) for k, v in record["tags"].items()],
     )
     return version, Fingerprint(digest=record["fingerprint"]["digest"], files=record["fingerprint"]["files"])
