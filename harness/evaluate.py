@@ -21,11 +21,13 @@ from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
 from harness.evidence import names
 from harness.evidence.committee_view import describe_run, publish_evaluation
-from harness.evidence.offline import FailoverClient, registered_version
+from harness.evidence.offline import FailoverClient, is_unreachable, registered_version
+from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.report import log_report
 from harness.evidence.tracking import enterprise_experiment_tags, git_revision, package_versions
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
+from harness.reporting.fonts import cjk_font
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
 from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
@@ -57,6 +59,7 @@ def evaluate(
     limit: int | None = None,
     progress: bool = True,
     data: dict[str, Path] | None = None,
+    allow_endpoint_mismatch: bool = False,
 ) -> Evaluation:
     profile, profile_digest = load_profile(profile_name)
     engine_name = engine_name or profile.engine.name
@@ -64,7 +67,11 @@ def evaluate(
         raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
     version, checkpoint = checked_checkpoint(client, model_spec, progress)
     planned = plan(profile, limit, data, checkpoint)
+    cjk_font()  # the report stored at the end draws Chinese charts: without the font, stop before the run starts
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
+    identity = EndpointIdentity(client, version, checkpoint, profile.engine_settings(), allow_endpoint_mismatch) if engine_name == "openai" else None
+    if identity is not None and (refused := _check_endpoint(identity, "before")):
+        raise refused  # before any run exists: a wrong endpoint leaves nothing behind
 
     uscc, enterprise = version.tags.get(names.V_USCC, "unknown"), version.tags.get(names.V_ENTERPRISE, "unknown")
     server = client
@@ -75,9 +82,19 @@ def evaluate(
         tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
     )
     run_id = client.run_id
+    if identity is not None:
+        identity.client = client  # its records belong to the run, wherever the run now lives
     try:
         client.log_artifact(run_id, str(profile_path(profile_name)))
         engine = load_engine(engine_name, checkpoint, profile.engine_settings())
+        try:
+            # The version's behavioural fingerprint lives with the version on the server, not in the run.
+            record_if_missing(server, version, checkpoint, engine, profile.engine.dtype)
+        except Exception as e:
+            if not is_unreachable(e):
+                raise  # unreachable: recorded by a later run against the server
+        if identity is not None:
+            identity.log(run_id, "before")
         client.log_batch(
             run_id,
             params=[
@@ -111,6 +128,11 @@ def evaluate(
             # Freed on failure too: the demo loads the next model in the same process, and the
             # judge phase loads its own model in the memory this one held.
             engine.close()
+        if identity is not None:
+            refused = _check_endpoint(identity, "after")
+            identity.log(run_id, "after")
+            if refused:
+                raise refused  # the run is marked FAILED below, with what the endpoint did on record
         safety = [SafetyRecords(o.suite.spec, o.records) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
         validity = judge_safety(safety, profile.judge_model, profile.seed, progress=progress)
         metrics: dict[str, float] = {}
@@ -130,6 +152,11 @@ def evaluate(
     if client.local is None:
         publish_evaluation(server, run_id)
     return Evaluation(run_id, version.name, version.version, metrics, verdicts, client.run_uuid, client.reason, client.local_run_id)
+
+
+def _check_endpoint(identity: EndpointIdentity, when: str) -> InputError | None:
+    identity.check(when)
+    return identity.refusal(when)
 
 
 @dataclass(frozen=True)
