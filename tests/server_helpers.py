@@ -2,6 +2,7 @@
 fresh state directory on free ports and removed afterwards, plus users of every kind."""
 
 import os
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -73,4 +74,4 @@ def running_server() -> Iterator[Server]:
         yield server
     finally:
         remove_state(state)
-        root.rmdir() if root.exists() and not any(root.iterdir()) else None
+        shutil.rmtree(root, ignore_errors=True)
