@@ -145,13 +145,17 @@ def cmd_verify_endpoint(args: argparse.Namespace, out: Output) -> int:
 def cmd_run(args: argparse.Namespace, out: Output) -> None:
     from harness.compare import leaderboard
     from harness.evaluate import evaluate
+    from harness.evidence.offline import offline_uri
+    from harness.evidence.tracking import connect
 
     client = _client(args)
     e = evaluate(
         client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data),
         allow_endpoint_mismatch=args.allow_endpoint_mismatch,
     )
-    lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(client, run_ids=[e.run_id]), "table")]
+    # A run kept locally is read back from the local store: the server did not answer.
+    store, shown_id = (connect(offline_uri()), e.local_run_id) if e.kept_locally else (client, e.run_id)
+    lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(store, run_ids=[shown_id]), "table")]
     for v in e.verdicts:
         by = f" by {v.method}" if v.method else ""
         lines.append(f"{v.suite}/{v.bank}{by}: {v.measure} {v.rate}, threshold {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} [{v.threshold.clause}]")
@@ -162,8 +166,6 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
         lines.append(f"{prefix}: precision {e.metrics[key]:.3f}, recall {e.metrics[prefix + '/recall']:.3f} on {int(e.metrics[prefix + '/n'])} labelled items")
     lines.append(f"report: harness report {e.run_id}")
     if e.kept_locally:
-        from harness.evidence.offline import offline_uri
-
         lines.append(
             f"KEPT LOCALLY: the tracking server could not be reached ({e.kept_locally}); the run is run {e.local_run_id} in {offline_uri()} "
             f"(harness run id {e.run_uuid}); upload it with `harness sync --tracking-uri {client.tracking_uri}`"

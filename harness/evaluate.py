@@ -79,7 +79,7 @@ def evaluate(
     client = FailoverClient(
         server, names.evaluation_experiment(profile.name, uscc), enterprise_experiment_tags(uscc, enterprise, profile.name),
         run_name=f"{version.name}/{version.version} {profile.name}",
-        tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
+        tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()}, version=version,
     )
     run_id = client.run_id
     if identity is not None:

@@ -84,6 +84,7 @@ def _check_synced(server: Server, home: Path, local_run_id: str) -> tuple[dict, 
 
 def test_server_stopped_mid_run_then_synced(server_with_model: tuple[Server, Path], capsys: pytest.CaptureFixture) -> None:
     server, home = server_with_model
+    launched = int(time.time() * 1000)
     process = subprocess.Popen(
         [sys.executable, "-m", "harness.cli", "run", "demo", "--model", "zh-tiny-tuned/1", "--limit", "30", "--json"],
         env=_env(server, home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -95,9 +96,11 @@ def test_server_stopped_mid_run_then_synced(server_with_model: tuple[Server, Pat
         while not started and time.monotonic() < deadline and process.poll() is None:
             with as_user(server, "committee"):
                 client = connect(server.uri)
-                started = client.search_runs(evaluation_experiment_ids(client, "demo"), filter_string="attributes.status = 'RUNNING'")
+                experiments = evaluation_experiment_ids(client, "demo")
+                running = f"attributes.status = 'RUNNING' and attributes.start_time >= {launched}"
+                started = client.search_runs(experiments, filter_string=running) if experiments else []
             time.sleep(0.5)
-        assert started, "the run never appeared on the server"
+        assert started, f"the run never appeared on the server: {process.poll()} {process.stderr.read()[-3000:] if process.poll() is not None else ''}"
         stop_tracking_only(server.state)
         stdout, stderr = process.communicate(timeout=900)
     finally:

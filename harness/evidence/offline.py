@@ -63,9 +63,10 @@ class FailoverClient:
 
     def __init__(
         self, remote: MlflowClient, experiment: str, experiment_tags: dict[str, str], run_name: str, tags: dict[str, str],
-        notify: Callable[[str], None] = lambda text: print(text, file=sys.stderr),
+        version: ModelVersion | None = None, notify: Callable[[str], None] = lambda text: print(text, file=sys.stderr),
     ) -> None:
         self.remote = remote
+        self._version = version  # the evaluated version, answered from here once the server is gone
         self.local: MlflowClient | None = None
         self.reason: str | None = None
         self.run_uuid = uuid.uuid4().hex
@@ -133,6 +134,8 @@ class FailoverClient:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             if self.local is not None:
+                if name == "get_model_version" and self._version is not None and tuple(map(str, args)) == (self._version.name, str(self._version.version)):
+                    return self._version  # the local store has no registry: the copy the run started from
                 return getattr(self.local, name)(*self._translate(args), **kwargs)
             try:
                 result = target(*args, **kwargs)
@@ -160,7 +163,8 @@ def registered_version(client: MlflowClient, spec: str) -> tuple[ModelVersion, F
         version = resolve_version(client, spec)
         fp = registered_fingerprint(client, version)
     except Exception as e:
-        if is_local_store(client) or not is_unreachable(e):
+        # MLflow hides why an artifact download failed: ask the server something cheap to tell.
+        if is_local_store(client) or not (is_unreachable(e) or not _answers(client)):
             raise
         return _cached_version(client, spec, e)
     path = _cache_path(client, version.name, str(version.version))
@@ -168,6 +172,14 @@ def registered_version(client: MlflowClient, spec: str) -> tuple[ModelVersion, F
     record = {"name": version.name, "version": str(version.version), "source": version.source, "run_id": version.run_id, "model_id": version.model_id, "tags": version.tags, "fingerprint": {"digest": fp.digest, "files": fp.files}}
     path.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     return version, fp
+
+
+def _answers(client: MlflowClient) -> bool:
+    try:
+        client.search_experiments(max_results=1)
+    except Exception as e:
+        return not is_unreachable(e)
+    return True
 
 
 def _cached_version(client: MlflowClient, spec: str, error: BaseException) -> tuple[ModelVersion, Fingerprint]:
