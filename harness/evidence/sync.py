@@ -111,9 +111,16 @@ def _value_key(m: Metric) -> tuple:
 def _missing_metric_values(server: MlflowClient, local: MlflowClient, run: Run, remote: Run, progress: bool) -> list[Metric]:
     missing = []
     for key in tqdm(sorted(run.data.metrics), desc="metrics", unit="key", disable=not progress, leave=False):
+        history = local.get_metric_history(run.info.run_id, key)
+        if key in remote.data.metrics and len(history) == 1 and _same_value(remote.data.metrics[key], history[0].value):
+            continue  # a metric logged once, already there: no need to ask the server for its history
         have = {_value_key(m) for m in server.get_metric_history(remote.info.run_id, key)} if key in remote.data.metrics else set()
-        missing += [Metric(key, m.value, m.timestamp, m.step) for m in local.get_metric_history(run.info.run_id, key) if _value_key(m) not in have]
+        missing += [Metric(key, m.value, m.timestamp, m.step) for m in history if _value_key(m) not in have]
     return missing
+
+
+def _same_value(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
 
 
 def _missing_inputs(run: Run, remote: Run) -> list[DatasetInput]:
