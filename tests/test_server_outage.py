@@ -92,7 +92,7 @@ def test_server_stopped_mid_run_then_synced(server_with_model: tuple[Server, Pat
     try:
         # The run is created on the server before the engine loads (~15 s of vLLM import and start-up):
         # stop the server as soon as the run is there, while the model is still loading.
-        deadline, started = time.monotonic() + 300, []
+        deadline, started = time.monotonic() + 900, []  # vLLM import and start-up take minutes on a loaded machine
         while not started and time.monotonic() < deadline and process.poll() is None:
             with as_user(server, "committee"):
                 client = connect(server.uri)
