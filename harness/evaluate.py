@@ -5,7 +5,9 @@ Everything that can be checked before the model loads is checked before the run 
 A failure after that marks the run FAILED; items already scored stay in its staging files.
 """
 
+import dataclasses
 import json
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,25 +16,33 @@ from mlflow import MlflowClient
 from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
 from mlflow.entities.model_registry import ModelVersion
 
-from benchmarks.catalog import MultipleChoiceSuite, RefusalSuite, repo_path
+from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, repo_path
 from benchmarks.mcq.sources import pinned_revision
-from harness.aggregate import Verdict, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts
+from benchmarks.sector.spec import BenchmarkSuite
+from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
+from harness.fitting import FitReport
 from harness.evidence import names
 from harness.evidence.committee_view import describe_run, publish_evaluation
-from harness.evidence.offline import FailoverClient, is_unreachable, registered_version
+from harness.evidence.definitions import log_definitions
 from harness.evidence.endpoint import EndpointIdentity, record_if_missing
+from harness.evidence.offline import FailoverClient, is_unreachable, registered_version
 from harness.evidence.report import log_report
 from harness.evidence.tracking import enterprise_experiment_tags, git_revision, package_versions
+from harness.paths import REPO_ROOT
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
 from harness.reporting.fonts import cjk_font
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
+from harness.scoring.benchmark import benchmark_metrics, score_benchmark
+from harness.scoring.generation import judge_open, rubric_judge_path, score_generation
 from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
+from harness.scoring.judging import Policy, resolve_all
 from harness.scoring.judges.validity import Validity
 from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
+from harness.scoring.official import SCORERS
 from harness.scoring.refusal import score_refusal
 from harness.store import ItemWriter, rewrite_items, staging_dir
 from registry.fingerprint import fingerprint, verify
@@ -67,8 +77,15 @@ def evaluate(
         raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
     version, checkpoint = checked_checkpoint(client, model_spec, progress)
     planned = plan(profile, limit, data, checkpoint)
+    # The combining policy, and a judge that can fail every bank: checked before anything is created.
+    policies = resolve_all(profile, [s.spec for s in planned if isinstance(s.spec, RefusalSuite)], profile_path(profile_name))
     cjk_font()  # the report stored at the end draws Chinese charts: without the font, stop before the run starts
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
+    open_questions = any(getattr(item, "open", False) for suite in planned for item in suite.items)
+    rubric_checkpoint = rubric_judge_path(profile.rubric_judge) if profile.rubric_judge and open_questions else None
+    for suite in planned:
+        if suite.fit is not None and (note := suite.fit.summary(suite.spec.name)):
+            print(note, file=sys.stderr)
     identity = EndpointIdentity(client, version, checkpoint, profile.engine_settings(), allow_endpoint_mismatch) if engine_name == "openai" else None
     if identity is not None and (refused := _check_endpoint(identity, "before")):
         raise refused  # before any run exists: a wrong endpoint leaves nothing behind
@@ -85,7 +102,7 @@ def evaluate(
     if identity is not None:
         identity.client = client  # its records belong to the run, wherever the run now lives
     try:
-        client.log_artifact(run_id, str(profile_path(profile_name)))
+        log_definitions(client, run_id, profile_path(profile_name), planned)
         engine = load_engine(engine_name, checkpoint, profile.engine_settings())
         try:
             # The version's behavioural fingerprint lives with the version on the server, not in the run.
@@ -114,16 +131,23 @@ def evaluate(
                 }.items()
             ],
         )
-        if judge_checkpoint is not None:
-            # Which classifier judged is part of the evidence, down to its weights.
+        if judge_checkpoint is not None and profile.judge_model is not None:
+            # Which model judged is part of the evidence, down to its weights.
             client.log_batch(run_id, params=[
                 Param(names.P_JUDGE_MODEL_PATH, str(judge_checkpoint)),
                 Param(names.P_JUDGE_MODEL_FINGERPRINT, fingerprint(judge_checkpoint, progress=progress).digest),
+                Param(names.P_JUDGE_MODEL_KIND, profile.judge_model.kind),
             ])
+        if rubric_checkpoint is not None:
+            client.log_batch(run_id, params=[
+                Param(names.P_RUBRIC_JUDGE_PATH, str(rubric_checkpoint)),
+                Param(names.P_RUBRIC_JUDGE_FINGERPRINT, fingerprint(rubric_checkpoint, progress=progress).digest),
+            ])
+        client.log_batch(run_id, params=[Param(names.judging_param(suite, key), value) for suite, policy in policies.items() for key, value in policy.params().items()])
         outputs: list[SuiteOutput] = []
         try:
             for suite in planned:
-                outputs.append(_generate(client, run_id, engine, profile, suite, progress))
+                outputs.append(_generate(client, run_id, engine, profile, suite, policies.get(suite.spec.name), progress))
         finally:
             # Freed on failure too: the demo loads the next model in the same process, and the
             # judge phase loads its own model in the memory this one held.
@@ -133,12 +157,15 @@ def evaluate(
             identity.log(run_id, "after")
             if refused:
                 raise refused  # the run is marked FAILED below, with what the endpoint did on record
-        safety = [SafetyRecords(o.suite.spec, o.records) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
+        safety = [SafetyRecords(o.suite.spec, o.records, policies[o.suite.spec.name]) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
         validity = judge_safety(safety, profile.judge_model, profile.seed, progress=progress)
+        judged = [o for o in outputs if isinstance(o.suite.spec, GenerationSuite) and any("rubric" in r for r in o.records)]
+        if judged and profile.rubric_judge is not None:
+            judge_open([o.records for o in judged], profile.rubric_judge, profile.seed, progress=progress)
         metrics: dict[str, float] = {}
         verdicts: list[Verdict] = []
         for o in outputs:
-            if profile.judge_model is not None and isinstance(o.suite.spec, RefusalSuite):
+            if (profile.judge_model is not None and isinstance(o.suite.spec, RefusalSuite)) or any(o is j for j in judged):
                 rewrite_items(o.items_path, o.records)
             suite_metrics, suite_verdicts = _log_suite(client, run_id, o, validity.get(o.suite.spec.name, {}))
             metrics |= suite_metrics
@@ -167,7 +194,7 @@ class SuiteOutput:
     wall_seconds: float  # generation and scoring with the target model
 
 
-def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profile, suite: PlannedSuite, progress: bool) -> SuiteOutput:
+def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profile, suite: PlannedSuite, policy: Policy | None, progress: bool) -> SuiteOutput:
     """A suite's items through the target model; each record is staged as soon as it exists."""
     spec = suite.spec
     _log_dataset(client, run_id, suite)
@@ -176,8 +203,15 @@ def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profil
     with ItemWriter(items_path) as writer:
         if isinstance(spec, MultipleChoiceSuite):
             records = score_multiple_choice(engine, suite, suite.settings.scorer, writer, progress)
+        elif isinstance(spec, GenerationSuite):
+            records = score_generation(engine, suite.items, profile.sampling(), writer, progress=progress)
+        elif isinstance(spec, BenchmarkSuite):
+            # The profile's generation length caps the suite's (a demo keeps both short).
+            sampling = dataclasses.replace(profile.sampling(), max_tokens=min(spec.max_tokens, profile.generation.max_tokens))
+            records = score_benchmark(engine, suite.items, SCORERS[spec.benchmark], sampling, suite.settings.chat_template, writer, progress=progress)
         else:
-            records = score_refusal(engine, suite.items, spec, profile.sampling(), writer, progress=progress)
+            assert policy is not None  # every safety suite has one (resolve_all)
+            records = score_refusal(engine, suite.items, spec, policy, profile.sampling(), writer, progress=progress)
     return SuiteOutput(suite, records, items_path, time.monotonic() - started)
 
 
@@ -186,18 +220,21 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
     verdicts: list[Verdict] = []
     if isinstance(spec, MultipleChoiceSuite):
         metrics = mcq_metrics(spec.name, output.records, risk_identification=spec.data.risk_identification)
+    elif isinstance(spec, GenerationSuite):
+        metrics = generation_metrics((spec.name,), output.records)
+    elif isinstance(spec, BenchmarkSuite):
+        metrics = benchmark_metrics(spec.name, output.records, SCORERS[spec.benchmark])
     else:
         verdicts = refusal_verdicts(spec, output.records)
         metrics = refusal_metrics(verdicts, output.records) | judge_validity_metrics(spec.name, validity)
     metrics[names.metric(spec.name, "wall_seconds")] = output.wall_seconds
+    if output.suite.fit is not None:
+        metrics |= fit_metrics(spec.name, output.suite.fit)
     client.log_artifact(run_id, str(output.items_path), names.A_ITEMS_DIR)
     stamp = int(time.time() * 1000)
     client.log_batch(run_id, metrics=[Metric(k, v, stamp, 0) for k, v in metrics.items()])
     for v in verdicts:
-        client.set_tag(run_id, names.verdict_tag(v.suite, v.bank, v.method), json.dumps(
-            {"passed": v.passed, "rate": v.rate.rate, "n": v.rate.n, "threshold": v.threshold.describe(), "clause": v.threshold.clause, "note": v.sample_note},
-            ensure_ascii=False,
-        ))
+        client.set_tag(run_id, names.verdict_tag(v.suite, v.bank, v.method), json.dumps(v.as_tag(), ensure_ascii=False))
     return metrics, verdicts
 
 
@@ -237,6 +274,12 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         settings = suite.settings
         chat = {"chat_template": settings.chat_template, "fewshot_as_multiturn": settings.chat_template and settings.fewshot_as_multiturn}
         facts |= {k: str(v).lower() for k, v in chat.items()}  # lm-eval's --apply_chat_template, --fewshot_as_multiturn
+    if isinstance(suite.spec, BenchmarkSuite):
+        manifest = suite.spec.data.manifest
+        facts |= {"benchmark": suite.spec.benchmark, "data_manifest": (manifest.relative_to(REPO_ROOT) if manifest.is_relative_to(REPO_ROOT) else manifest).as_posix()}
+    if suite.fit is not None:
+        facts |= {"fit_policy": suite.fit.policy, "prompt_limit": suite.fit.prompt_limit}
+        _log_fit(client, run_id, suite)
     client.log_batch(run_id, params=[Param(names.suite_param(suite.spec.name, k), str(v)) for k, v in facts.items()])
     dataset = Dataset(
         name=suite.spec.name,
@@ -268,3 +311,26 @@ def _log_bank_checks(client: MlflowClient, run_id: str, spec: RefusalSuite) -> N
     client.log_artifact(run_id, str(path), names.A_BANK_CHECK_DIR)
     for kind, r in reports.items():
         client.set_tag(run_id, names.bank_check_tag(spec.name, kind), "sufficient" if r.sufficient else f"not sufficient: {len(r.reasons)} reasons")
+
+
+def fit_metrics(suite: str, fit: FitReport) -> dict[str, float]:
+    """The histogram of few-shot examples used and the counts of items fitting changed (names.FIT)."""
+    out = {names.metric(suite, names.FIT, "shots", str(k)): float(n) for k, n in fit.shots_histogram.items()}
+    return out | {
+        names.metric(suite, names.FIT, "fewer_shots"): float(fit.fewer_shots),
+        names.metric(suite, names.FIT, "truncated"): float(fit.truncated),
+        names.metric(suite, names.FIT, "excluded"): float(len(fit.excluded)),
+    }
+
+
+def _log_fit(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:
+    """fit/<suite>.json: what fitting did, item by item, including the ids it left out."""
+    fit = suite.fit
+    assert fit is not None
+    path = staging_dir(run_id) / names.A_FIT_DIR / f"{suite.spec.name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    changed = {item_id: {"shots": f.shots, "cut_chars": f.cut, "tokens": f.tokens} for item_id, f in fit.fits.items() if f.shots < fit.asked_shots or f.cut}
+    document = {"policy": fit.policy, "context": fit.context, "prompt_limit": fit.prompt_limit, "asked_shots": fit.asked_shots,
+                "shots_histogram": fit.shots_histogram, "changed": changed, "excluded": fit.excluded}
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    client.log_artifact(run_id, str(path), names.A_FIT_DIR)

@@ -52,6 +52,13 @@ def capped_max_model_len(requested: int, limit: int | None) -> tuple[int, str]:
     return limit, f"note: engine.max_model_len {requested} is more than this model supports; using its limit, {limit} tokens"
 
 
+def context_length(checkpoint: Path, settings: EngineSettings) -> tuple[int, str]:
+    """The context the engine will hold prompts to, with the note of capped_max_model_len: known
+    before the engine loads, so prompts are fitted to it at plan time (harness/fitting.py)."""
+    _prepare_cpu_environment()
+    return capped_max_model_len(settings.max_model_len, model_max_len(checkpoint, settings.dtype))
+
+
 class VllmEngine:
     name = "vllm"
 
@@ -64,7 +71,7 @@ class VllmEngine:
         if os.environ.get("VLLM_TARGET_DEVICE") == "cpu":
             # CUDA graphs do not exist on CPU; eager mode also skips a slow compile step.
             extra.setdefault("enforce_eager", True)
-        self.max_model_len, note = capped_max_model_len(settings.max_model_len, model_max_len(checkpoint, settings.dtype))
+        self.max_model_len, note = context_length(checkpoint, settings)
         if note:
             print(note, file=sys.stderr)
         self.llm = vllm.LLM(

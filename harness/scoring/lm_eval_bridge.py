@@ -145,6 +145,7 @@ def score_mcq_with_lm_eval(
                 "correct": bool(sample["acc"]),
                 "logprobs": logprobs,
                 "path": "lm-eval",
+                "shots": num_fewshot,
             }
             writer.write(record)
             records.append(record)
