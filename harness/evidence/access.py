@@ -87,6 +87,9 @@ def add_user(auth: AuthServiceClient, username: str, password: str, kind: str, u
         raise InputError([Problem("USERNAME", username, f"the server refused the user ({e.message.splitlines()[0]})", fix)]) from e
     role_name = enterprise_role(uscc) if uscc else (ROLE_COMMITTEE if kind == "committee" else ROLE_EVALUATOR)
     role = _ensure_role(auth, _roles(auth), role_name, f"harness {kind}" + (f" {uscc}" if uscc else ""))
+    for container in CONTAINERS if role_name in GLOBAL_GRANTS else ():
+        # Committee and evaluators hold their grants on every resource (`*`) from the start.
+        _grant(auth, role, Grant(role_name, container, "*", GLOBAL_GRANTS[role_name], "*"))
     auth.assign_role(username, role.id)
     return role_name
 
