@@ -15,6 +15,7 @@ from mlflow.entities.model_registry import ModelVersion
 
 from harness.errors import InputError, Problem
 from harness.evidence import names
+from harness.evidence.offline import registered_version
 from registry.checkpoint_store import CheckpointStore, configured_store
 from registry.files import open_entry
 from registry.fingerprint import Fingerprint, verify
@@ -42,7 +43,7 @@ class VerifiedCheckpoint:
 
 def checked_checkpoint(client: MlflowClient, model_spec: str, progress: bool) -> tuple[ModelVersion, VerifiedCheckpoint]:
     """The registered version and its files in the store, re-fingerprinted: nothing is scored on altered weights."""
-    version = resolve_version(client, model_spec)
+    version, registered = registered_version(client, model_spec)
     if names.V_STORE not in version.tags:
         raise InputError([
             Problem(
@@ -52,7 +53,6 @@ def checked_checkpoint(client: MlflowClient, model_spec: str, progress: bool) ->
                 f"harness store migrate --model {version.name}/{version.version} (copies them into the store if they still match the registered digests), or submit the checkpoint again",
             )
         ])
-    registered = registered_fingerprint(client, version)
     directory = configured_store().materialise(registered, stored_in=version.tags[names.V_STORE])
     identities = verify(directory, registered, progress=progress)
     return version, VerifiedCheckpoint(directory, registered, identities)

@@ -14,10 +14,11 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 
 from mlflow import MlflowClient
-from mlflow.entities import Run, ViewType
+from mlflow.entities import Run
 
 from harness import text_table
 from harness.evidence import names
+from harness.evidence.tracking import evaluation_experiment_ids
 
 BANK_LABELS = {"generated": "生成内容 pass", "should_refuse": "应拒答 refusal", "should_not_refuse": "非拒答 refusal"}
 
@@ -111,8 +112,7 @@ def _cells(run: Run) -> dict[str, Cell]:
 def leaderboard(client: MlflowClient, *, profile: str | None = None, run_ids: list[str] | None = None) -> list[Row]:
     """Latest finished run per (model version, settings), grouped by settings (full runs first, the
     group with the most models first), best first within a group on its first accuracy column."""
-    wanted = (lambda n: n == names.evaluation_experiment(profile)) if profile else (lambda n: n.startswith(names.evaluation_experiment("")))
-    experiments = [e.experiment_id for e in client.search_experiments(view_type=ViewType.ACTIVE_ONLY) if wanted(e.name)]
+    experiments = evaluation_experiment_ids(client, profile)
     if not experiments:
         return []
     runs = client.search_runs(

@@ -24,10 +24,12 @@ from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
 from harness.fitting import FitReport
 from harness.evidence import names
+from harness.evidence.committee_view import describe_run, publish_evaluation
 from harness.evidence.definitions import log_definitions
 from harness.evidence.endpoint import EndpointIdentity, record_if_missing
+from harness.evidence.offline import FailoverClient, is_unreachable
 from harness.evidence.report import log_report
-from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
+from harness.evidence.tracking import enterprise_experiment_tags, git_revision, package_versions
 from harness.paths import REPO_ROOT
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
@@ -53,6 +55,9 @@ class Evaluation:
     version: str
     metrics: dict[str, float]
     verdicts: list[Verdict]
+    run_uuid: str = ""  # the harness's own id of the run (tag harness.run_uuid), the same wherever it is stored
+    kept_locally: str | None = None  # why the run is in the local store instead of on the tracking server
+    local_run_id: str | None = None  # its id in that store
 
 
 def evaluate(
@@ -86,12 +91,17 @@ def evaluate(
     if identity is not None and (refused := _check_endpoint(identity, "before")):
         raise refused  # before any run exists: a wrong endpoint leaves nothing behind
 
-    run = client.create_run(
-        ensure_experiment(client, names.evaluation_experiment(profile.name)),
+    uscc, enterprise = version.tags.get(names.V_USCC, "unknown"), version.tags.get(names.V_ENTERPRISE, "unknown")
+    server = client
+    # From here on every write survives a tracking-server outage (harness/evidence/offline.py).
+    client = FailoverClient(
+        server, names.evaluation_experiment(profile.name, uscc), enterprise_experiment_tags(uscc, enterprise, profile.name),
         run_name=f"{version.name}/{version.version} {profile.name}",
-        tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
+        tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()}, version=version,
     )
-    run_id = run.info.run_id
+    run_id = client.run_id
+    if identity is not None:
+        identity.client = client  # its records belong to the run, wherever the run now lives
     try:
         log_definitions(client, run_id, profile_path(profile_name), planned)
         engine = load_engine(engine_name, checkpoint, profile.engine_settings())
@@ -101,7 +111,12 @@ def evaluate(
             engine.close()
             client.set_tag(run_id, names.T_FAILURE, str(e))
             raise
-        record_if_missing(client, version, checkpoint, engine, profile.engine.dtype)
+        try:
+            # The version's behavioural fingerprint lives with the version on the server, not in the run.
+            record_if_missing(server, version, checkpoint, engine, profile.engine.dtype)
+        except Exception as e:
+            if not is_unreachable(e):
+                raise  # unreachable: recorded by a later run against the server
         if identity is not None:
             identity.log(run_id, "before")
         client.log_batch(
@@ -167,11 +182,14 @@ def evaluate(
             metrics |= suite_metrics
             verdicts += suite_verdicts
         log_report(client, run_id)
+        describe_run(client, run_id, version, profile.name, metrics, verdicts)
     except BaseException:
         client.set_terminated(run_id, "FAILED")
         raise
     client.set_terminated(run_id, "FINISHED")
-    return Evaluation(run_id, version.name, version.version, metrics, verdicts)
+    if client.local is None:
+        publish_evaluation(server, run_id)
+    return Evaluation(run_id, version.name, version.version, metrics, verdicts, client.run_uuid, client.reason, client.local_run_id)
 
 
 def _check_endpoint(identity: EndpointIdentity, when: str) -> InputError | None:

@@ -13,12 +13,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mlflow import MlflowClient
+from mlflow.entities import LoggedModel, LoggedModelStatus
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
 from harness.errors import InputError, Problem
 from harness.evidence import names
-from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
+from harness.evidence.tracking import enterprise_experiment_tags, ensure_experiment, git_revision, package_versions
 from registry.checkpoint import DEFAULT_LIMITS, FileSink, Inspection, Limits, inspect_checkpoint
 from registry.checkpoint_store import CheckpointStore, configured_store
 from registry.fingerprint import Fingerprint, listing_digest
@@ -124,13 +125,17 @@ def _register(
     create_model: bool,
 ) -> ModelVersion:
     name = manifest.model.name
+    experiment_id = ensure_experiment(
+        client, names.submission_experiment(manifest.enterprise.uscc), enterprise_experiment_tags(manifest.enterprise.uscc, manifest.enterprise.name)
+    )
     run = client.create_run(
-        ensure_experiment(client, names.SUBMISSIONS_EXPERIMENT),
+        experiment_id,
         run_name=f"submit {name} {manifest.model.version_label}",
         tags={names.T_KIND: "submission", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
     )
     run_id = run.info.run_id
     version: ModelVersion | None = None
+    logged: LoggedModel | None = None
     try:
         client.log_param(run_id, names.P_FINGERPRINT, fp.digest)
         _log_artifacts(client, run_id, manifest_path, inspection, fp)
@@ -138,16 +143,25 @@ def _register(
             _log_bytes(client, run_id, names.A_ENTERPRISE_SIGNATURE, provenance.signature)
         if create_model:
             client.create_registered_model(name, tags={names.V_USCC: manifest.enterprise.uscc})
+        # MLflow 3 links a version to the runs that evaluate it through a logged model: evaluation runs
+        # log it as their model input, and the UI lists the version on their pages. The checkpoint's own
+        # path is the `checkpoint_path` tag (a tracking server refuses local paths as a source).
+        logged = client.create_logged_model(experiment_id, name=name, source_run_id=run_id, tags={names.V_FINGERPRINT: fp.digest})
+        client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
         version = client.create_model_version(
             name,
-            source=checkpoint.as_uri(),
+            source=f"models:/{logged.model_id}",
             run_id=run_id,
+            model_id=logged.model_id,
             description=f"{manifest.enterprise.name}: {name} {manifest.model.version_label}",
             tags=_version_tags(manifest, checkpoint, inspection, fp, run_id) | _provenance_tags(provenance) | _store_tags(store, fp),
         )
         client.set_terminated(run_id, "FINISHED")
     except BaseException:
         _undo(client, run_id, name, version, created_model=create_model)
+        if logged is not None:
+            with suppress(Exception):
+                client.delete_logged_model(logged.model_id)
         raise
     return version
 

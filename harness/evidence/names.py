@@ -4,11 +4,55 @@ Committees save comparisons and notebooks against these names: change one only w
 the README's 'Evidence in MLflow' section.
 """
 
-SUBMISSIONS_EXPERIMENT = "submissions"
+# Experiments are per enterprise, because MLflow's permissions are per experiment (and per registered
+# model): an enterprise's users are granted READ on its own experiments only (docs/server.md).
+# `eval/<profile>` and `submissions` are the names of stores written before that split; readers
+# still find them.
+EVALUATION_PREFIX = "eval/"
+SUBMISSIONS_PREFIX = "submissions"
 
 
-def evaluation_experiment(profile: str) -> str:
-    return f"eval/{profile}"
+def evaluation_experiment(profile: str, uscc: str) -> str:
+    """One experiment per (profile, enterprise): `eval/<profile>/<USCC>`. A round of a profile is
+    every experiment under `eval/<profile>/`."""
+    return f"{EVALUATION_PREFIX}{profile}/{uscc}"
+
+
+def submission_experiment(uscc: str) -> str:
+    """One experiment per enterprise for its submission runs (manifest, fingerprint, inspection)."""
+    return f"{SUBMISSIONS_PREFIX}/{uscc}"
+
+
+def round_experiment(profile: str) -> str:
+    """The committee's page of a round (every run of one profile): its description links the saved
+    comparison view; it holds no runs, and enterprises are granted nothing on it."""
+    return f"rounds/{profile}"
+
+
+ROUND_VIEW_KEY = "committee"  # the saved view: experiment tag `mlflow.sharedViewState.committee`
+SHARED_VIEW_TAG_PREFIX = "mlflow.sharedViewState."  # MLflow's UI reads a saved runs-table view from this tag
+V_EVALUATION_PREFIX = "evaluation."  # model version tag `evaluation.<profile>`: the latest run and its verdicts, one line
+
+
+def is_evaluation_experiment(name: str, profile: str | None = None) -> bool:
+    """Whether an experiment holds evaluation runs (of `profile`, when given), old layout included."""
+    if not name.startswith(EVALUATION_PREFIX):
+        return False
+    return profile is None or name.removeprefix(EVALUATION_PREFIX).split("/")[0] == profile
+
+
+def is_submission_experiment(name: str) -> bool:
+    return name == SUBMISSIONS_PREFIX or name.startswith(f"{SUBMISSIONS_PREFIX}/")
+
+
+# Tags of an experiment the harness creates: whose it is (the access policy grants on them) and
+# how MLflow's UI opens it.
+X_ENTERPRISE_USCC = "harness.enterprise.uscc"
+X_ENTERPRISE = "harness.enterprise"
+X_PROFILE = "harness.profile"  # evaluation experiments only
+X_KIND_TAG = "mlflow.experimentKind"  # MLflow 3's UI opens "custom_model_development" on the runs table
+X_KIND_VALUE = "custom_model_development"
+X_NOTE = "mlflow.note.content"  # an experiment's or run's description, rendered as Markdown by the UI
 
 
 # Params of an evaluation run.
@@ -38,6 +82,11 @@ T_KIND = "harness.kind"  # "evaluation" | "submission"
 T_GIT_REVISION = "harness.git_revision"
 T_PACKAGES = "harness.packages"
 T_FAILURE = "harness.failure"  # why a run was stopped unscored (e.g. the checkpoint changed while the engine loaded)
+T_RUN_UUID = "harness.run_uuid"  # the evaluation's own id: the same in a local store and on the server
+T_SYNC_TARGET = "harness.sync.target"  # on a run kept locally: the tracking server it belongs to
+T_SERVER_RUN = "harness.sync.server_run_id"  # on a run kept locally: its id on the server (created before the outage, or by `harness sync`)
+T_OFFLINE_NOTE = "harness.offline"  # why a run was kept locally (the error that made the server unreachable)
+T_VERDICTS_SUMMARY = "summary.verdicts"  # one line for the runs table, e.g. "符合 2 / 不符合 1 (PASS 2 / FAIL 1)"
 
 # Tags of a model version (the submission's facts).
 V_FINGERPRINT = "fingerprint"
@@ -127,6 +176,13 @@ def verdict_tag(suite: str, bank: str, method: str = "") -> str:
     pass rate separately by keyword check, by classifier and by human review: `keyword`, `model`,
     `human`."""
     return f"verdict.{suite}.{bank}" + (f".{method}" if method else "")
+
+
+def verdict_summary_tag(suite: str, bank: str, method: str = "") -> str:
+    """The same verdict as `verdict_tag` in one line a person reads in the UI's tag list (the JSON one
+    is for programs): e.g. "FAIL 不符合: 92.2% [81.5%, 96.9%] n=51, threshold >= 95% (TC260-003-2024 …)".
+    Its own prefix, so readers of `verdict.*` tags never meet it."""
+    return f"summary.verdict.{suite}.{bank}" + (f".{method}" if method else "")
 
 
 def review_tag(suite: str) -> str:
