@@ -48,7 +48,7 @@ def client(fresh_client: MlflowClient) -> MlflowClient:
 
 def log_run(client: MlflowClient, tmp: Path, model: str, correct: dict[str, bool], digests: dict[str, str] | None, **params: str) -> str:
     """A finished evaluation run as harness run logs one (params, accuracy with CI and n, items)."""
-    run = client.create_run(ensure_experiment(client, names.evaluation_experiment("demo")), tags={names.T_KIND: "evaluation"})
+    run = client.create_run(ensure_experiment(client, names.evaluation_experiment("demo", "91440101MA5TEST001")), tags={names.T_KIND: "evaluation"})
     run_id = run.info.run_id
     base = {
         names.P_MODEL_NAME: model, names.P_MODEL_VERSION: "1", names.P_PROFILE: "demo", names.P_PROFILE_DIGEST: "p" * 64, names.P_ENGINE: "vllm",

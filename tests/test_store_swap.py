@@ -15,7 +15,7 @@ from mlflow import MlflowClient
 import harness.evaluate as evaluate_module
 from harness.cli import main
 from harness.evidence import names
-from harness.evidence.tracking import connect
+from harness.evidence.tracking import connect, evaluation_experiment_ids
 from harness.paths import CONFIGS_DIR
 from registry.register import submit
 
@@ -52,8 +52,7 @@ def swap_at_load(monkeypatch: pytest.MonkeyPatch, swap: Callable[[Path], Callabl
 
 
 def only_run(client: MlflowClient):  # noqa: ANN201  (mlflow Run)
-    experiment = client.get_experiment_by_name(names.evaluation_experiment("demo"))
-    (run,) = client.search_runs([experiment.experiment_id])
+    (run,) = client.search_runs(evaluation_experiment_ids(client, "demo"))
     return run
 
 
