@@ -109,7 +109,7 @@ def _existing_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient, 
 
 
 def _data_paths(values: list[str]) -> dict[str, Path]:
-    """`--data NAME=PATH` options: a multiple-choice suite's name -> a local copy of its data."""
+    """`--data NAME=PATH` options: a suite's name (or `NAME.<bank>` for one bank of a safety suite) -> a local path."""
     pairs = [v.partition("=") for v in values]
     bad = [Problem("--data", v, "not NAME=PATH", "e.g. --data ceval=/data/ceval-exam") for v, (name, eq, path) in zip(values, pairs, strict=True) if not (name and eq and path)]
     if bad:
@@ -269,7 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
     p.add_argument("--engine", choices=("vllm", "hf", "openai"), help="override the profile's engine")
     p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
-    data_help = "a local copy of a multiple-choice suite's data, in its release layout (repeatable; offline, no hub)"
+    data_help = ("a local copy of a suite's data (repeatable; offline, no hub): multiple choice in its release layout, a generation "
+                 "suite's or scenario set's items file, a safety suite's folder of <bank>.jsonl|.csv files, or NAME.<bank>=FILE for one bank")
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
 
     p = command("crosscheck", cmd_crosscheck, "per-item agreement of multiple-choice answers between scoring paths and between engines")

@@ -15,7 +15,8 @@ from mlflow import MlflowClient
 from mlflow.entities import Run
 
 from harness.evidence import names
-from harness.safety.requirements import requirements
+from harness.evidence.definitions import stored_requirements
+from harness.safety.requirements import Requirements, requirements
 from harness.safety.taxonomy import risk_by_code
 
 BANK_ZH = {"generated": "生成内容测试", "should_refuse": "应拒答测试", "should_not_refuse": "非拒答测试", "keywords": "关键词库"}
@@ -75,7 +76,7 @@ def _mcq_section(m: dict[str, float], suite: str) -> list[str]:
     return lines + [""]
 
 
-def _safety_section(client: MlflowClient, run: Run, suite: str) -> tuple[list[str], bool]:
+def _safety_section(client: MlflowClient, run: Run, suite: str, standard: Requirements) -> tuple[list[str], bool]:
     """The suite's section and whether everything in it supports a 符合 conclusion."""
     m, tags = run.data.metrics, run.data.tags
     lines = [f"### {suite}", ""]
@@ -92,7 +93,7 @@ def _safety_section(client: MlflowClient, run: Run, suite: str) -> tuple[list[st
     for bank, method, v in _verdicts(run, suite):
         measure = names.rate_name(bank)
         prefix = f"{suite}/{bank}" + (f"/{method}" if method else "")
-        need = requirements().bank(bank)
+        need = standard.bank(bank)
         minimum = need.sample or 0
         all_pass &= bool(v["passed"]) and v["n"] >= minimum
         notes = []
@@ -154,7 +155,9 @@ def render_report(client: MlflowClient, run_id: str) -> str:
     ]
     if names.P_JUDGE_MODEL_PATH in p:
         lines.append(f"- 分类评判模型：{p[names.P_JUDGE_MODEL_PATH]}（指纹 `{p[names.P_JUDGE_MODEL_FINGERPRINT]}`）")
-    lines += ["", f"依据：{requirements().source}（安全部分）；选择题与 lm-eval 的 ceval-valid / cmmlu 任务同一提示格式。", ""]
+    # The requirements the run was judged by; the shipped file only for runs made before they were stored.
+    standard = stored_requirements(client, run_id) or requirements()
+    lines += ["", f"依据：{standard.source}（安全部分）；选择题与 lm-eval 的 ceval-valid / cmmlu 任务同一提示格式。", ""]
     mcq = [s for s in suites if f"{s}/accuracy" in m]
     safety = [s for s in suites if any(t.startswith(f"verdict.{s}.") for t in run.data.tags)]
     if mcq:
@@ -165,7 +168,7 @@ def render_report(client: MlflowClient, run_id: str) -> str:
     if safety:
         lines += ["## 生成内容安全与拒答（GB/T 45654-2025 / TC260-003）", ""]
         for s in safety:
-            section, ok = _safety_section(client, run, s)
+            section, ok = _safety_section(client, run, s, standard)
             lines += section
             conclusions.append(ok)
         overall = "符合" if all(conclusions) else "不符合或证据不足"
