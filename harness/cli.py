@@ -225,6 +225,25 @@ def cmd_review_import(args: argparse.Namespace, out: Output) -> None:
     out.result(r.as_dict(), r.render())
 
 
+def cmd_scenario_check(args: argparse.Namespace, out: Output) -> None:
+    from harness.scenarios import check_scenario
+
+    spec, items = check_scenario(Path(args.file))
+    counts = ", ".join(f"{n} {kind}" for kind, n in items.counts.items())
+    document = {"name": spec.name, "owner": spec.owner.describe(), "sector": spec.sector, "digest": items.digest, "counts": items.counts}
+    out.result(document, f"{args.file}: scenario set {spec.name} is valid: {counts}; owner {spec.owner.describe()}; sector {spec.sector}; digest {items.digest}")
+
+
+def cmd_scenario_register(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.scenarios import register_scenario
+    from harness.scenarios import check_scenario
+
+    spec, items = check_scenario(Path(args.file))
+    r = register_scenario(_client(args), spec, Path(args.file), items.digest, items.counts)
+    state = "already registered" if r.existing else "registered"
+    out.result(asdict(r), f"scenario set {r.name} {state}: digest {r.digest}, owner {r.owner}, registration run {r.run_id}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--tracking-uri", help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else the embedded local store)")
@@ -312,6 +331,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keywords", help="keyword judge: the keyword library (default: the project's sample)")
     p.add_argument("--model-path", help="model judge: the judge model's checkpoint directory (a guard or instruction model)")
     p.add_argument("--engine", choices=("vllm", "hf"), default="vllm", help="model judge: the engine that runs it")
+
+    p = command("scenario", cmd_scenario_check, "scenario sets of enterprises and committees (docs/scenarios.md): check one, register it")
+    scenario = p.add_subparsers(dest="scenario_command", required=True)
+    p = scenario.add_parser("check", parents=[common], help="validate a scenario set (its suite file and items): every problem named, nothing recorded")
+    p.set_defaults(handler=cmd_scenario_check)
+    p.add_argument("file", metavar="FILE", help="the scenario set's suite file (YAML, kind: scenario)")
+    p = scenario.add_parser("register", parents=[common], help="check a scenario set, then register it with its digest and owner (once per digest)")
+    p.set_defaults(handler=cmd_scenario_register)
+    p.add_argument("file", metavar="FILE", help="the scenario set's suite file (YAML, kind: scenario)")
 
     p = command("review", cmd_review_export, "human review of a safety run: export a sheet of responses, import the filled verdicts into the run")
     review = p.add_subparsers(dest="review_command", required=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from harness.errors import InputError, Problem
 from harness.scoring.text_match import normalise
-from harness.store import read_jsonl_objects
+from harness.store import jsonl_objects
 
 _EXAMPLE = '{"id": "q-001", "prompt": "...", "references": ["..."]}'
 _FIELDS = {"id", "prompt", "instruction", "question", "references", "rubric", "subject"}
@@ -83,17 +83,18 @@ def to_item(item_id: str, row: dict) -> GenerationItem:
 
 def item_id_problem(item_id: object, seen: set[str], where: str, path: str) -> Problem | None:
     text = str(item_id).strip() if isinstance(item_id, str | int) else ""
-    if not text or text in seen or "@" in text or "/" in text:
-        return Problem(path, f"{where}: id", f"{item_id!r} is missing, repeated or holds '@' or '/'", "give every item a unique id such as q-001")
-    return None
+    why = "missing" if not text else "used by an earlier item" if text in seen else "holds '@' or '/' (reserved for rotations and subjects)" if "@" in text or "/" in text else ""
+    return Problem(path, f"{where}: id", f"{item_id!r} is {why}" if text else "missing", "give every item its own id such as q-001") if why else None
 
 
 def load_generation(path: Path) -> tuple[list[GenerationItem], str]:
     """The items of a `jsonl` generation file and the SHA-256 of the file."""
     if not path.is_file():
         raise InputError([Problem(str(path), "data.path", "no such file", "point the suite (or --data NAME=PATH) at a JSONL file of items")])
-    problems, items, seen = [], [], set()
-    for number, row in read_jsonl_objects(path, _EXAMPLE):
+    rows, problems = jsonl_objects(path, _EXAMPLE)
+    items: list[GenerationItem] = []
+    seen: set[str] = set()
+    for number, row in rows:
         where = f"line {number}"
         unknown = sorted(set(row) - _FIELDS)
         if unknown:

@@ -5,6 +5,7 @@ the README's 'Evidence in MLflow' section.
 """
 
 SUBMISSIONS_EXPERIMENT = "submissions"
+SCENARIOS_EXPERIMENT = "scenarios"  # one run per registered scenario set (harness/evidence/scenarios.py)
 
 
 def evaluation_experiment(profile: str) -> str:
@@ -32,6 +33,14 @@ P_RUBRIC_JUDGE_FINGERPRINT = "rubric_judge.fingerprint"
 T_KIND = "harness.kind"  # "evaluation" | "submission"
 T_GIT_REVISION = "harness.git_revision"
 T_PACKAGES = "harness.packages"
+
+# Tags of a scenario set's registration run (experiment `scenarios`; never the items themselves).
+T_SCENARIO_NAME = "scenario.name"
+T_SCENARIO_DIGEST = "scenario.digest"  # SHA-256 of the items file: the set's identity
+T_SCENARIO_OWNER = "scenario.owner"  # "enterprise:<USCC> <name>" | "committee:<name>"
+T_SCENARIO_SECTOR = "scenario.sector"
+T_SCENARIO_COUNTS = "scenario.counts"  # JSON: items per type (choice, short, open)
+A_SCENARIO_DIR = "scenario"  # scenario/<name>.yaml: the registered suite file (no item text)
 
 # Tags of a model version (the submission's facts).
 V_FINGERPRINT = "fingerprint"
@@ -87,6 +96,15 @@ FIT = "fit"
 # `exact_match`, `char_f1`, `rouge_l`; or `rubric` with `verdict` (pass | fail | undecided) and `judge_reason`.
 REFERENCE_MEASURES = ("exact_match", "char_f1", "rouge_l")
 RUBRIC = "rubric"
+
+# Scenario sets (kind scenario; harness/aggregate.py scenario_metrics): the multiple-choice metrics
+# under `<suite>/choice/` (category: the set's sector), the short-answer ones under `<suite>/short/`,
+# the rubric ones under `<suite>/open/`. Params `<suite>.scenario_owner`, `<suite>.scenario_sector`,
+# `<suite>.scenario_registration` (the registration run) beside `<suite>.data_digest` (the set's
+# digest); the dataset input carries the digest. Item lines carry `type` (choice | short | open); a
+# committee's set has `<field>_sha256` in place of prompt, response, references and rubric, and
+# `response_chars` (the plain lines stay in the evaluating machine's staging folder, restricted/).
+SCENARIO_PARTS = ("choice", "short", "open")
 
 
 def bank_check_tag(suite: str, bank: str) -> str:
