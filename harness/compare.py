@@ -11,7 +11,8 @@ from mlflow.entities import Run, ViewType
 from harness import text_table
 from harness.evidence import names
 
-BANK_LABELS = {"generated": "生成内容 pass", "should_refuse": "应拒答 refusal", "should_not_refuse": "非拒答 refusal"}
+BANK_LABELS = {"generated": "生成内容 pass", "should_refuse": "应拒答 refusal", "should_not_refuse": "非拒答 refusal",
+               names.RUBRIC: "rubric pass", "open": "open pass"}  # the last two: open questions (rate over the judge's decided items)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ def _cells(run: Run) -> dict[str, Cell]:
         parts = key.split("/")
         if len(parts) == 2 and parts[1] == "accuracy":
             label, prefix, passed = f"{parts[0]} accuracy", parts[0], None
+        elif key.endswith(("/choice/accuracy", "/char_f1")) and parts[1:-1] in ([], ["choice"], ["short"]):
+            # Generation suites and scenario sets: multiple-choice accuracy and short answers' character F1.
+            prefix = "/".join(parts[:-1])
+            label, passed = f"{prefix} {parts[-1]}", None
         elif len(parts) == 3 and parts[2] in ("refusal_rate", "pass_rate"):
             label, prefix = f"{parts[0]} {BANK_LABELS.get(parts[1], parts[1])}", f"{parts[0]}/{parts[1]}"
             verdict = run.data.tags.get(names.verdict_tag(parts[0], parts[1]))

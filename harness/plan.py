@@ -354,7 +354,8 @@ class Fitter:
 
     def _fit_mcq(self, spec: SuiteSpec, settings: SuiteRun, items: list[McqItem], contexts: Contexts) -> tuple[list, FitReport, list[Problem]]:
         prompts = [
-            Prompt(i.id, i.shots, lambda k, cut, c=contexts[i.id]: c(k)[cut:], lambda k, c=contexts[i.id]: len(c(k)), continuation(CHOICES[0], i.target_delimiter))
+            # The planned context serves as it is for the shots it was built with; fewer shots render it again.
+            Prompt(i.id, i.shots, lambda k, cut, i=i, c=contexts[i.id]: (i.context if k == i.shots else c(k))[cut:], lambda k, i=i, c=contexts[i.id]: len(i.context if k == i.shots else c(k)), continuation(CHOICES[0], i.target_delimiter))
             for i in items
         ]
         report, problems = fit_prompts(spec.name, prompts, self.bare, self.context, 1, settings.fit, why=self._fixes(settings, settings.num_fewshot > 0))
@@ -362,7 +363,7 @@ class Fitter:
         if settings.scorer == "lm-eval" and changed:
             problems.append(Problem(spec.name, "scorer", f"{changed} prompts do not fit the model as asked, and lm-eval builds its own prompts", "use scorer fast or harness, which fit each prompt, or raise engine.max_model_len"))
         fitted = [
-            replace(i, context=contexts[i.id](f.shots)[f.cut :], shots=f.shots, truncated=f.cut > 0)
+            i if (f.shots, f.cut) == (i.shots, 0) else replace(i, context=contexts[i.id](f.shots)[f.cut :], shots=f.shots, truncated=f.cut > 0)
             for i in items if (f := report.fits.get(i.id)) is not None
         ]
         return fitted, report, problems

@@ -164,6 +164,16 @@ def test_the_five_shot_run_finishes_with_the_fitted_shots_logged(fitted_run) -> 
     assert f"note: cmmlu: {int(m['cmmlu/fit/fewer_shots'])} of {len(records)} prompts exceed the {LIMIT} tokens" in err
 
 
+@pytest.mark.engine
+def test_the_report_says_how_prompts_were_fitted(store, fitted_run) -> None:
+    from harness.evidence.report import render_report
+
+    run, records, _, _ = fitted_run
+    text = render_report(store.client, run.info.run_id)
+    fewer = sum(r["shots"] < 5 for r in records)
+    assert "## 提示长度适配" in text and f"减少示例 {fewer} 题" in text and "5-shot" in text
+
+
 def test_a_prompt_too_long_even_zero_shot_is_named_before_the_run(store, demo_checkpoints, long_cmmlu: Path, tmp_path: Path) -> None:
     copy = tmp_path / "cmmlu"
     shutil.copytree(long_cmmlu, copy)

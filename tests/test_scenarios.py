@@ -156,3 +156,18 @@ def test_a_committee_sets_text_never_reaches_the_store(scenario_run) -> None:
     short = [r for r in plain if r["type"] == "short"]
     assert m["committee_sample/short/char_f1"] == pytest.approx(mean(r["char_f1"] for r in short))
     assert m["committee_sample/choice/fast_path_rate"] == 1.0
+
+
+@pytest.mark.engine
+def test_report_and_leaderboard_show_the_sets(store, scenario_run) -> None:
+    from harness.compare import leaderboard
+    from harness.evidence.report import render_report
+
+    run, _, _ = scenario_run
+    text = render_report(store.client, run.info.run_id)
+    assert "## 场景评测集" in text and "enterprise:91440106MA5D0K7A9M" in text and "评审委员会自有题" in text
+    m = run.data.metrics
+    assert f"准确率 {m['scenario_sample/choice/accuracy']:.1%}" in text
+    (row,) = leaderboard(store.client, run_ids=[run.info.run_id])
+    assert row.cells["scenario_sample/choice accuracy"].rate == m["scenario_sample/choice/accuracy"]
+    assert row.cells["scenario_sample/short char_f1"].n == 6
