@@ -55,10 +55,13 @@ def cmd_submit(args: argparse.Namespace, out: Output) -> None:
     from registry.register import submit
 
     limits = Limits(max_files=args.max_files, max_bytes=args.max_bytes, max_header_bytes=args.max_header_bytes)
-    r = submit(Path(args.manifest), _client(args), progress=not args.json, limits=limits, allow_custom_code=args.allow_custom_code)
+    from harness.evidence.keys import enterprise_key
+
+    client = _client(args)
+    r = submit(Path(args.manifest), client, progress=not args.json, limits=limits, allow_custom_code=args.allow_custom_code, key_for=lambda uscc: enterprise_key(client, uscc))
     state = "already registered as" if r.existing else "registered as"
     notes = "".join(f"\nnote: {n}" for n in r.notes)
-    out.result(asdict(r), f"{r.name}: {state} version {r.version}\nfingerprint {r.fingerprint}{notes}")
+    out.result(asdict(r), f"{r.name}: {state} version {r.version}\nfingerprint {r.fingerprint}\nprovenance {r.provenance}{notes}")
 
 
 def cmd_models(args: argparse.Namespace, out: Output) -> None:
@@ -68,12 +71,82 @@ def cmd_models(args: argparse.Namespace, out: Output) -> None:
     out.result(rows, render_models(rows))
 
 
+def cmd_models_export_oms(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.keys import private_key_path
+    from harness.models import export_oms
+
+    label, signature = export_oms(_client(args), args.model, private_key_path(args.key))
+    path = Path(args.out or f"{label.replace('/', '-')}.sig")
+    path.write_bytes(signature)
+    out.result(
+        {"model": label, "signature": str(path)},
+        f"{label}: registered fingerprint written as an OMS signature to {path}\n"
+        f"check a copy of the weights with: model_signing verify key CHECKPOINT_DIR --signature {path} --public_key EVALUATOR.pub",
+    )
+
+
+def cmd_keys_init(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.keys import default_key_dir, init_keys
+
+    pair = init_keys(Path(args.dir) if args.dir else default_key_dir(), force=args.force)
+    out.result(
+        {"private_key": str(pair.private), "public_key": str(pair.public), "key_id": pair.key_id},
+        f"private key {pair.private} (mode 0600: keep it secret)\npublic key  {pair.public} (give it to whoever verifies bundles)\nkey id      {pair.key_id}",
+    )
+
+
+def cmd_keys_register(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.keys import register_enterprise_key
+
+    kid = register_enterprise_key(_client(args), args.uscc, Path(args.public_key))
+    out.result({"uscc": args.uscc, "key_id": kid}, f"{args.uscc}: public key {kid} registered; its submissions must now carry model.sig made with it")
+
+
+VERIFICATION_FAILED = 3  # the evidence or the endpoint is not what was signed or registered
+
+
+def cmd_bundle(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.bundle import write_bundle
+    from harness.evidence.keys import private_key_path
+
+    key = private_key_path(args.key)
+    b = write_bundle(_client(args), args.run_id, key, Path(args.out or f"bundle-{args.run_id}"))
+    out.result(b, f"run {b['run_id']}: signed bundle of {b['files']} files written to {b['bundle']} (key {b['key_id'][:16]}…)\n"
+                  f"verify with: harness verify {b['bundle']} --key EVALUATOR.pub, or model_signing verify key {b['bundle']} --signature {b['bundle']}/evidence.sig --public_key EVALUATOR.pub")
+
+
+def cmd_verify(args: argparse.Namespace, out: Output) -> int:
+    from harness.evidence.bundle import verify
+    from harness.evidence.keys import public_key_path
+
+    key = public_key_path(args.key)
+    run_id, findings = verify(None if args.offline else _client(args), args.target, key)
+    document = {"target": args.target, "run_id": run_id, "verified": not findings, "findings": [asdict(f) for f in findings]}
+    if findings:
+        out.result(document, "\n".join(f"FAIL {f.kind}: {f.message}" for f in findings) + f"\n{args.target}: does NOT verify ({len(findings)} findings)")
+        return VERIFICATION_FAILED
+    scope = "the bundle's own files (offline)" if args.offline else f"run {run_id} as the tracking store holds it now"
+    out.result(document, f"{args.target}: verified with key {key}: signature, and {scope}")
+    return 0
+
+
+def cmd_verify_endpoint(args: argparse.Namespace, out: Output) -> int:
+    from harness.endpoint_check import verify_endpoint
+
+    verdict = verify_endpoint(_client(args), args.url, args.model, args.served_model_name, progress=not args.json)
+    out.result(verdict.as_dict(), verdict.render())
+    return 0 if verdict.distance.same else VERIFICATION_FAILED
+
+
 def cmd_run(args: argparse.Namespace, out: Output) -> None:
     from harness.compare import leaderboard
     from harness.evaluate import evaluate
 
     client = _client(args)
-    e = evaluate(client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data))
+    e = evaluate(
+        client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data),
+        allow_endpoint_mismatch=args.allow_endpoint_mismatch,
+    )
     lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(client, run_ids=[e.run_id]), "table")]
     for v in e.verdicts:
         by = f" by {v.method}" if v.method else ""
@@ -88,15 +161,37 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_report(args: argparse.Namespace, out: Output) -> None:
-    from harness.evidence.report import log_report, render_report
+    from harness.evidence.report import log_report, render_markdown
+    from harness.reporting.html import render_run_html
+    from harness.reporting.model import run_report
 
     client = _client(args)
     _existing_run(client, args.run_id)
-    text = log_report(client, args.run_id) if args.log else render_report(client, args.run_id)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        out.human(f"report written to {args.out}")
-    out.result({"run_id": args.run_id, "markdown": text}, "" if args.out else text)
+    if args.format == "md":
+        text = log_report(client, args.run_id).markdown if args.log else render_markdown(run_report(client, args.run_id))
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+            out.human(f"report written to {args.out}")
+        out.result({"run_id": args.run_id, "markdown": text}, "" if args.out else text)
+        return
+    path = Path(args.out or f"report-{args.run_id[:8]}.{args.format}")
+    if args.log:  # stores the Markdown and HTML with the run, and prints and stores the PDF
+        stored = log_report(client, args.run_id, pdf=path if args.format == "pdf" else None)
+        if args.format == "html":
+            path.write_text(stored.html, encoding="utf-8")
+    else:
+        _write_html_or_pdf(render_run_html(run_report(client, args.run_id)), args.format, path)
+    stored_note = " and stored with the run" if args.log else ""
+    out.result({"run_id": args.run_id, "format": args.format, "path": str(path), "logged": args.log}, f"report written to {path}{stored_note}")
+
+
+def _write_html_or_pdf(html: str, fmt: str, path: Path) -> None:
+    from harness.reporting.pdf import print_pdf
+
+    if fmt == "pdf":
+        print_pdf(html, path)
+    else:
+        path.write_text(html, encoding="utf-8")
 
 
 def _existing_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient, imported late)
@@ -149,6 +244,15 @@ def cmd_compare(args: argparse.Namespace, out: Output) -> None:
     from harness.compare import leaderboard
 
     client = _client(args)
+    if args.format in ("html", "pdf"):
+        from harness.reporting.html import render_round_html
+        from harness.reporting.round import load_round
+
+        path = Path(args.out or f"compare-{args.profile or 'all'}.{args.format}")
+        rnd = load_round(client, args.profile)
+        _write_html_or_pdf(render_round_html(rnd), args.format, path)
+        out.result({"format": args.format, "path": str(path), "runs": [r.run_id for r in rnd.rows]}, f"comparison of {len(rnd.rows)} runs written to {path}")
+        return
     rows = leaderboard(client, profile=args.profile)
     if args.format == "csv" and not args.json:
         print(_render_rows(rows, "csv"), end="")
@@ -251,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description="Register and evaluate Chinese vertical large models; evidence in MLflow.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, handler: Callable[[argparse.Namespace, Output], None], help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, handler: Callable[[argparse.Namespace, Output], int | None], help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
         p.set_defaults(handler=handler)
         return p
@@ -282,6 +386,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("models", cmd_models, "registered models and versions with their fingerprints")
     p.add_argument("--enterprise", help="only this enterprise (legal name or USCC)")
     p.add_argument("--sector", help="only models that declare this sector code")
+    models = p.add_subparsers(dest="models_command")
+    p = models.add_parser("export-oms", parents=[common], help="the registered fingerprint as an OMS signature (evaluator's key), for `model_signing verify`")
+    p.set_defaults(handler=cmd_models_export_oms)
+    p.add_argument("model", metavar="NAME[/VERSION]")
+    p.add_argument("--key", help="the evaluator's private key (default: the one `harness keys init` made)")
+    p.add_argument("--out", help="the signature file to write (default: NAME-VERSION.sig)")
+
+    p = command("keys", cmd_keys_init, "key pairs: the evaluating organisation's own, and enterprises' public keys for their model signatures")
+    keys = p.add_subparsers(dest="keys_command", required=True)
+    p = keys.add_parser("init", parents=[common], help="make the evaluating organisation's key pair (EC P-256, PEM; private key mode 0600)")
+    p.set_defaults(handler=cmd_keys_init)
+    p.add_argument("--dir", help="where to write evaluator.key and evaluator.pub (default: $HARNESS_HOME/keys)")
+    p.add_argument("--force", action="store_true", help="replace an existing key pair (bundles signed with the old key then verify only with the old public key)")
+    p = keys.add_parser("register", parents=[common], help="administrators: register an enterprise's public key under its USCC; intake then checks its model.sig")
+    p.set_defaults(handler=cmd_keys_register)
+    p.add_argument("uscc", metavar="USCC")
+    p.add_argument("public_key", metavar="PUB", help="the enterprise's PEM public key (the pair of the key it signs checkpoints with)")
 
     p = command("run", cmd_run, "run a profile against a registered model version")
     p.add_argument("profile", help="a profile name under configs/ or a YAML file")
@@ -291,6 +412,16 @@ def build_parser() -> argparse.ArgumentParser:
     data_help = ("a local copy of a suite's data (repeatable; offline, no hub): multiple choice in its release layout, a generation "
                  "suite's or scenario set's items file, a safety suite's folder of <bank>.jsonl|.csv files, or NAME.<bank>=FILE for one bank")
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
+    p.add_argument(
+        "--allow-endpoint-mismatch",
+        action="store_true",
+        help="--engine openai: score an endpoint that does not behave like the registered checkpoint, recording the mismatch on the run",
+    )
+
+    p = command("verify-endpoint", cmd_verify_endpoint, f"is this OpenAI-compatible endpoint serving the registered checkpoint? (exit {VERIFICATION_FAILED} when not)")
+    p.add_argument("url", metavar="URL", help="the endpoint's OpenAI base URL, e.g. http://HOST:8000/v1")
+    p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
+    p.add_argument("--served-model-name", help="the model name the endpoint serves it under (default: the endpoint's only model)")
 
     p = command("crosscheck", cmd_crosscheck, "per-item agreement of multiple-choice answers between scoring paths and between engines")
     p.add_argument("profile", help="a profile name under configs/ or a YAML file; its multiple-choice suites are checked")
@@ -302,7 +433,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("compare", cmd_compare, "leaderboard of finished evaluation runs, with confidence intervals and verdicts")
     p.add_argument("--profile", help="only runs of this profile")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--format", choices=("table", "csv", "json", "html", "pdf"), default="table", help="html/pdf: the committee's report with charts (Chinese first)")
+    p.add_argument("--out", metavar="FILE", help="html/pdf: the file to write (default: compare-<profile>.<format>)")
 
     p = command("bank", cmd_bank_check, "safety banks of GB/T 45654-2025: check one against the standard, or import a public layout")
     bank = p.add_subparsers(dest="bank_command", required=True)
@@ -320,10 +452,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-field", default="prompt", help="fields layout: the text's field (default: %(default)s)")
     p.add_argument("--label-field", default="risk", help="fields layout: the risk or topic field (default: %(default)s)")
 
-    p = command("report", cmd_report, "the run's evaluation report (Markdown, Chinese): results, verdicts, bank checks, judge validity")
+    p = command("report", cmd_report, "the run's evaluation report in Chinese with English labels: results, verdicts, self-assessment, bank checks, judge validity")
     p.add_argument("run_id", metavar="RUN_ID")
-    p.add_argument("--out", help="write the Markdown to this file instead of printing it")
-    p.add_argument("--log", action="store_true", help="also store it with the run, replacing report/self_assessment.md (after a review, say)")
+    p.add_argument("--format", choices=("md", "html", "pdf"), default="md", help="md: the Markdown section (printed); html/pdf: the whole report with charts, to a file")
+    p.add_argument("--out", help="the file to write (md: instead of printing it; html/pdf default: report-<run id prefix>.<format>)")
+    p.add_argument("--log", action="store_true", help="also store it with the run, replacing report/self_assessment.md and report/report.html (and report/report.pdf with --format pdf)")
+
+    p = command("bundle", cmd_bundle, "write a finished run's signed evidence bundle (OMS: Sigstore bundle, DSSE, in-toto) and store it with the run")
+    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument("--key", help="the evaluator's private key (default: the one `harness keys init` made)")
+    p.add_argument("--out", help="the bundle directory to write (default: bundle-RUN_ID)")
+
+    p = command("verify", cmd_verify, f"check a run's evidence bundle: signature, every artifact, params, metrics and tags (exit {VERIFICATION_FAILED} when it does not verify)")
+    p.add_argument("target", metavar="BUNDLE|RUN_ID", help="a bundle directory (or its evidence.sig), or a run id whose bundle is stored in the run")
+    p.add_argument("--key", help="the evaluating organisation's public key (default: $HARNESS_HOME/keys/evaluator.pub)")
+    p.add_argument("--offline", action="store_true", help="check a bundle directory against its signature only, without the tracking store")
 
     p = command("judge", cmd_judge, 'apply one judge to a JSONL of {"prompt", "response"}; with labels, its precision and recall')
     p.add_argument("name", choices=("rule-refusal", "keyword", "model"))
@@ -365,12 +508,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_libraries()
     try:
-        args.handler(args, Output(args.json))
+        code = args.handler(args, Output(args.json))
     except InputError as e:
         for problem in e.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":

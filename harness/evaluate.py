@@ -23,11 +23,13 @@ from harness.errors import InputError, Problem
 from harness.fitting import FitReport
 from harness.evidence import names
 from harness.evidence.definitions import log_definitions
+from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.report import log_report
-from harness.evidence.scenarios import Registration, register_scenario, scenario_params
+from harness.evidence.scenarios import register_scenario, scenario_params
 from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
+from harness.reporting.fonts import cjk_font
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
 from harness.scoring.generation import judge_open, rubric_judge_path, score_generation
@@ -60,6 +62,7 @@ def evaluate(
     limit: int | None = None,
     progress: bool = True,
     data: dict[str, Path] | None = None,
+    allow_endpoint_mismatch: bool = False,
 ) -> Evaluation:
     profile, profile_digest = load_profile(profile_name)
     engine_name = engine_name or profile.engine.name
@@ -67,9 +70,13 @@ def evaluate(
         raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
     version, checkpoint = checked_checkpoint(client, model_spec, progress)
     planned = plan(profile, limit, data, checkpoint)
+    cjk_font()  # the report stored at the end draws Chinese charts: without the font, stop before the run starts
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
     open_questions = any(getattr(item, "open", False) for suite in planned for item in suite.items)
     rubric_checkpoint = rubric_judge_path(profile.rubric_judge) if profile.rubric_judge and open_questions else None
+    identity = EndpointIdentity(client, version, checkpoint, profile.engine_settings(), allow_endpoint_mismatch) if engine_name == "openai" else None
+    if identity is not None and (refused := _check_endpoint(identity, "before")):
+        raise refused  # before any run exists: a wrong endpoint leaves nothing behind
     for suite in planned:
         if suite.fit is not None and (note := suite.fit.summary(suite.spec.name)):
             print(note, file=sys.stderr)
@@ -88,6 +95,9 @@ def evaluate(
     try:
         log_definitions(client, run_id, profile_path(profile_name), planned)
         engine = load_engine(engine_name, checkpoint, profile.engine_settings())
+        record_if_missing(client, version, checkpoint, engine, profile.engine.dtype)
+        if identity is not None:
+            identity.log(run_id, "before")
         client.log_batch(
             run_id,
             params=[
@@ -128,6 +138,11 @@ def evaluate(
             # Freed on failure too: the demo loads the next model in the same process, and the
             # judge phase loads its own model in the memory this one held.
             engine.close()
+        if identity is not None:
+            refused = _check_endpoint(identity, "after")
+            identity.log(run_id, "after")
+            if refused:
+                raise refused  # the run is marked FAILED below, with what the endpoint did on record
         safety = [SafetyRecords(o.suite.spec, o.records) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
         validity = judge_safety(safety, profile.judge_model, profile.seed, progress=progress)
         judged = [o for o in outputs if isinstance(o.suite.spec, GenerationSuite | ScenarioSuite) and any("rubric" in r for r in o.records)]
@@ -149,6 +164,11 @@ def evaluate(
         raise
     client.set_terminated(run_id, "FINISHED")
     return Evaluation(run_id, version.name, version.version, metrics, verdicts)
+
+
+def _check_endpoint(identity: EndpointIdentity, when: str) -> InputError | None:
+    identity.check(when)
+    return identity.refusal(when)
 
 
 @dataclass(frozen=True)

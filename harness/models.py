@@ -1,12 +1,16 @@
 """`harness models`: registered models and versions, with their fingerprints and latest verdicts."""
 
 import json
+from pathlib import Path, PurePosixPath
 
 from mlflow import MlflowClient
 from mlflow.entities import ViewType
 
 from harness import text_table
 from harness.evidence import names
+from harness.signing import GIT_PATHS, load_private_key, sign_manifest
+from registry.fingerprint import SIGNATURE_FILE
+from registry.register import registered_fingerprint, resolve_version
 
 
 def _latest_verdicts(client: MlflowClient, experiment_ids: list[str], name: str, version: str) -> str:
@@ -55,3 +59,14 @@ def render_models(rows: list[dict]) -> str:
         return "no registered models"
     columns = ["name", "version", "version_label", "enterprise", "district", "sectors", "fingerprint", "latest_verdicts"]
     return text_table.render(columns, [[r[c][:16] if c == "fingerprint" else r[c] for c in columns] for r in rows])
+
+
+def export_oms(client: MlflowClient, spec: str, private_key_path: Path) -> tuple[str, bytes]:
+    """The registered fingerprint of NAME[/VERSION] as an OMS signature made with the evaluator's key:
+    anyone can check a copy of the weights against it with `model_signing verify key`. Git metadata is
+    left out as `model_signing` leaves it out by default, and so is the enterprise's own model.sig."""
+    version = resolve_version(client, spec)
+    fp = registered_fingerprint(client, version)
+    files = {name: digest for name, digest in fp.files.items() if PurePosixPath(name).parts[0] not in GIT_PATHS}
+    label = f"{version.name}/{version.version}"
+    return label, sign_manifest(label, files, load_private_key(private_key_path), ignore_paths=(*GIT_PATHS, SIGNATURE_FILE))

@@ -16,6 +16,9 @@ from tqdm import tqdm
 from harness.errors import InputError, Problem
 
 BLOCK = 8 * 1024 * 1024
+# The enterprise's OMS signature of its checkpoint (registry/provenance.py), at the top of the
+# directory: it is about the weights, not part of them, so the fingerprint leaves it out.
+SIGNATURE_FILE = "model.sig"
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,9 @@ def tree_entries(directory: Path) -> list[Path]:
 
 
 def checkpoint_files(directory: Path) -> list[Path]:
-    """The files the fingerprint covers: regular files and symlinks to them (never FIFOs, which would block)."""
-    return [p for p in tree_entries(directory) if p.is_file()]
+    """The files the fingerprint covers: regular files and symlinks to them (never FIFOs, which would
+    block), but the enterprise's signature at the top (SIGNATURE_FILE)."""
+    return [p for p in tree_entries(directory) if p.is_file() and p != directory / SIGNATURE_FILE]
 
 
 def sha256_file(path: Path, on_block: Callable[[int], object] = lambda n: None, block: int = BLOCK) -> str:

@@ -22,6 +22,7 @@ from harness.evidence.tracking import ensure_experiment, git_revision, package_v
 from registry.checkpoint import DEFAULT_LIMITS, Inspection, Limits, inspect_checkpoint
 from registry.fingerprint import Fingerprint, fingerprint
 from registry.manifest import Manifest, ManifestError, load_manifest
+from registry.provenance import KeyLookup, Provenance, check_signature, provenance_problems
 
 
 @dataclass(frozen=True)
@@ -31,21 +32,32 @@ class Registered:
     fingerprint: str
     existing: bool
     notes: tuple[str, ...] = ()
+    provenance: str = "unsigned"  # or "signed by the enterprise (key …)" (registry/provenance.py)
 
 
 def submit(
-    manifest_path: Path, client: MlflowClient, *, progress: bool = False, limits: Limits = DEFAULT_LIMITS, allow_custom_code: bool = False
+    manifest_path: Path,
+    client: MlflowClient,
+    *,
+    progress: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    allow_custom_code: bool = False,
+    key_for: KeyLookup | None = None,
 ) -> Registered:
+    """`key_for` finds an enterprise's registered public key by USCC (harness.evidence.keys)."""
+    provenance = check_signature(manifest_path, key_for)  # before anything else is read
     manifest, checkpoint, inspection = validate_submission(manifest_path, limits=limits, allow_custom_code=allow_custom_code)
     fp = fingerprint(checkpoint, progress=progress)
+    if problems := provenance_problems(checkpoint, provenance, fp):
+        raise InputError(problems)
     name = manifest.model.name
     model_exists = _check_owner(client, name, manifest.enterprise.uscc, manifest_path)
     if model_exists:
         for version in client.search_model_versions(f"name = '{name}'"):
             if version.tags.get(names.V_FINGERPRINT) == fp.digest:
-                return Registered(name, str(version.version), fp.digest, existing=True, notes=inspection.notes)
-    version = _register(client, manifest_path, manifest, checkpoint, inspection, fp, create_model=not model_exists)
-    return Registered(name, str(version.version), fp.digest, existing=False, notes=inspection.notes)
+                return Registered(name, str(version.version), fp.digest, existing=True, notes=inspection.notes, provenance=provenance.summary)
+    version = _register(client, manifest_path, manifest, checkpoint, inspection, fp, provenance, create_model=not model_exists)
+    return Registered(name, str(version.version), fp.digest, existing=False, notes=inspection.notes, provenance=provenance.summary)
 
 
 def validate_submission(manifest_path: Path, *, limits: Limits, allow_custom_code: bool) -> tuple[Manifest, Path, Inspection]:
@@ -79,7 +91,15 @@ def _check_owner(client: MlflowClient, name: str, uscc: str, manifest_path: Path
 
 
 def _register(
-    client: MlflowClient, manifest_path: Path, manifest: Manifest, checkpoint: Path, inspection: Inspection, fp: Fingerprint, *, create_model: bool
+    client: MlflowClient,
+    manifest_path: Path,
+    manifest: Manifest,
+    checkpoint: Path,
+    inspection: Inspection,
+    fp: Fingerprint,
+    provenance: Provenance,
+    *,
+    create_model: bool,
 ) -> ModelVersion:
     name = manifest.model.name
     run = client.create_run(
@@ -92,6 +112,8 @@ def _register(
     try:
         client.log_param(run_id, names.P_FINGERPRINT, fp.digest)
         _log_artifacts(client, run_id, manifest_path, inspection, fp)
+        if provenance.signature is not None:
+            _log_bytes(client, run_id, names.A_ENTERPRISE_SIGNATURE, provenance.signature)
         if create_model:
             client.create_registered_model(name, tags={names.V_USCC: manifest.enterprise.uscc})
         version = client.create_model_version(
@@ -99,7 +121,7 @@ def _register(
             source=checkpoint.as_uri(),
             run_id=run_id,
             description=f"{manifest.enterprise.name}: {name} {manifest.model.version_label}",
-            tags=_version_tags(manifest, checkpoint, inspection, fp, run_id),
+            tags=_version_tags(manifest, checkpoint, inspection, fp, run_id) | _provenance_tags(provenance),
         )
         client.set_terminated(run_id, "FINISHED")
     except BaseException:
@@ -131,6 +153,20 @@ def _log_artifacts(client: MlflowClient, run_id: str, manifest_path: Path, inspe
         for filename, content in files.items():
             (Path(tmp) / filename).write_bytes(content)
         client.log_artifacts(run_id, tmp, str(Path(names.A_MANIFEST).parent))
+
+
+def _log_bytes(client: MlflowClient, run_id: str, artifact: str, content: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(artifact).name
+        path.write_bytes(content)
+        client.log_artifact(run_id, str(path), str(Path(artifact).parent))
+
+
+def _provenance_tags(provenance: Provenance) -> dict[str, str]:
+    tags = {names.V_PROVENANCE: provenance.summary}
+    if provenance.signed is not None:
+        tags[names.V_PROVENANCE_KEY] = provenance.signed.key_id
+    return tags
 
 
 def _version_tags(manifest: Manifest, checkpoint: Path, inspection: Inspection, fp: Fingerprint, run_id: str) -> dict[str, str]:

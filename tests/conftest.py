@@ -2,9 +2,12 @@
 models registered, and the two in-process engines on the tuned checkpoint."""
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from mlflow import MlflowClient
@@ -88,3 +91,25 @@ def hf_engine(demo_checkpoints: dict[str, Path]) -> Iterator[Engine]:
     engine = load_engine("hf", demo_checkpoints["zh-tiny-tuned"], ENGINE_SETTINGS)
     yield engine
     engine.close()
+
+
+class DemoRun(NamedTuple):
+    done: subprocess.CompletedProcess
+    client: MlflowClient
+    home: Path  # HARNESS_HOME of the demo: its store is home / "mlflow.db"
+
+    @property
+    def uri(self) -> str:
+        return f"sqlite:///{self.home / 'mlflow.db'}"
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_checkpoints: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """`harness demo` in a fresh store, once per session: the demo's runs are what the end-to-end,
+    report and notebook tests read back."""
+    home = tmp_path_factory.mktemp("demo-home")
+    env = {**os.environ, "HARNESS_HOME": str(home), "HARNESS_DEMO_MODELS": str(demo_models_dir())}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    done = subprocess.run([sys.executable, "-m", "harness.cli", "demo"], env=env, capture_output=True, text=True, timeout=1200)
+    uri = f"sqlite:///{home / 'mlflow.db'}"
+    return DemoRun(done, MlflowClient(tracking_uri=uri, registry_uri=uri), home)

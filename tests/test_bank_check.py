@@ -43,6 +43,7 @@ def test_one_risk_missing_and_ten_duplicates_reported_exactly(tmp_path: Path, ca
     assert report.missing == ["A.2.d"] and report.below_minimum == []
     assert sum(len(g) - 1 for g in report.exact_duplicates) == 10 and report.near_duplicates == []
     assert report.reasons == ["1 required risks missing: A.2.d", "10 exact duplicates in 10 groups: remove the copies"]
+    assert report.as_dict()["reasons_zh"] == ["缺少 1 个必须覆盖的风险：A.2.d", "10 组完全重复，共多出 10 条：删除重复题目"]
     assert not report.sufficient and report.warnings == []
 
     assert main(["bank", "check", str(path), "--json"]) == 0

@@ -1,4 +1,5 @@
-"""The README's first command, end to end: `harness demo` in a fresh store, results read back from MLflow."""
+"""The README's first command, end to end: `harness demo` in a fresh store (the session's `demo_run`,
+tests/conftest.py), results read back from MLflow. Reports and the notebook: tests/test_reports.py."""
 
 import json
 import os
@@ -7,24 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from mlflow import MlflowClient
 
 from harness.evidence import names
-from harness.paths import REPO_ROOT, demo_models_dir
 
 pytestmark = pytest.mark.engine
-
-
-@pytest.fixture(scope="module")
-def demo_run(demo_checkpoints, tmp_path_factory) -> tuple[subprocess.CompletedProcess, MlflowClient, Path]:
-    home = tmp_path_factory.mktemp("demo-home")
-    env = {**os.environ, "HARNESS_HOME": str(home), "HARNESS_DEMO_MODELS": str(demo_models_dir())}
-    env.pop("MLFLOW_TRACKING_URI", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "demo"], env=env, capture_output=True, text=True, timeout=1200
-    )
-    uri = f"sqlite:///{home / 'mlflow.db'}"
-    return done, MlflowClient(tracking_uri=uri, registry_uri=uri), home
 
 
 def test_demo_prints_a_comparison_of_both_models(demo_run) -> None:
@@ -78,27 +65,6 @@ def test_demo_models_differ_measurably(demo_run) -> None:
     # Non-overlapping 95% intervals: the difference is not noise.
     assert tuned["zh_mcq_sample/accuracy_ci_low"] > base["zh_mcq_sample/accuracy_ci_high"]
     assert tuned["safety_sample/should_refuse/refusal_rate"] > base["safety_sample/should_refuse/refusal_rate"]
-
-
-def test_committee_notebook_runs_on_the_demo_store(demo_run) -> None:
-    """The notebook's code cells, executed in order against the demo's store (no Jupyter needed)."""
-    _, _, home = demo_run
-    notebook = json.loads((REPO_ROOT / "notebooks" / "committee_review.ipynb").read_text(encoding="utf-8"))
-    saved = os.environ.get("MLFLOW_TRACKING_URI")
-    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{home / 'mlflow.db'}"
-    namespace: dict = {}
-    try:
-        for cell in notebook["cells"]:
-            if cell["cell_type"] == "code":
-                exec("".join(cell["source"]), namespace)  # noqa: S102  (the project's own notebook)
-    finally:
-        if saved is None:
-            os.environ.pop("MLFLOW_TRACKING_URI")
-        else:
-            os.environ["MLFLOW_TRACKING_URI"] = saved
-    assert [f"{r.model}" for r in namespace["rows"]] == ["zh-tiny-tuned", "zh-tiny-base"]
-    assert set(namespace["scores"]["model"]) == {"zh-tiny-tuned/1", "zh-tiny-base/1"}
-    assert len(namespace["paired"]) == 1 and namespace["paired"]["p_value"].iloc[0] < 0.05
 
 
 def test_safety_suite_reports_all_three_rates_with_verdicts(demo_run) -> None:

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.paths import CORPORA_DIR
+from harness.scoring.judges.labelled import HALVES, read_half
 from harness.scoring.judges.refusal import RefusalDecision, RuleRefusalJudge
 
-LABELLED = CORPORA_DIR / "safety_sample" / "refusal_judge_labelled.jsonl"
+LABELLED = "refusal_legacy"  # corpora/safety_sample/judge_sets/refusal_legacy.{dev,test}.jsonl
 MIN_PRECISION = 0.9
 MIN_RECALL = 0.9
 
 JUDGE = RuleRefusalJudge()
 
 
-def _load(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def test_labelled_set_is_large_balanced_and_multilingual() -> None:
-    rows = _load(LABELLED)
+    rows = [row for half in HALVES for row in read_half(LABELLED, half)]
     assert len(rows) >= 100
-    assert all(set(row) == {"prompt", "response", "refused", "note"} for row in rows)
+    assert all(set(row) == {"id", "prompt", "response", "refused", "note"} for row in rows)
     assert all(isinstance(row["refused"], bool) for row in rows)
     share_refused = sum(row["refused"] for row in rows) / len(rows)
     assert 0.4 <= share_refused <= 0.6, share_refused
@@ -37,7 +29,7 @@ def test_labelled_set_is_large_balanced_and_multilingual() -> None:
 
 
 def test_precision_and_recall_on_labelled_set() -> None:
-    rows = _load(LABELLED)
+    rows = read_half(LABELLED, "test")
     true_pos = false_pos = false_neg = 0
     misses: list[str] = []
     for row in rows:

@@ -166,9 +166,9 @@ def test_export_import_merges_human_review_into_the_run(store, run_id, tmp_path:
     assert (run.info.status, run.info.end_time) == (status, end_time)
     assert {k: v for k, v in m.items() if k in old_metrics} == old_metrics
     assert {k: v for k, v in tags.items() if k in old_tags} == old_tags
-    # The report is a view of the run, stored again with the human rows; every other artifact stays.
+    # The reports are views of the run, stored again with the human rows; every other artifact stays.
     artifacts = _artifacts(client, run_id)
-    derived = {a for a in old_artifacts | artifacts if a.startswith(names.A_REPORT + ":")}
+    derived = {a for a in old_artifacts | artifacts if a.split(":")[0] in (names.A_REPORT, names.A_REPORT_HTML)}
     assert old_artifacts - derived <= artifacts
     new = {a.split(":")[0] for a in artifacts - old_artifacts - derived}
     assert new == {f"review/{SUITE}.csv", f"review/{SUITE}.jsonl", f"review/history/{SUITE}.1.csv", f"review/history/{SUITE}.1.jsonl"}

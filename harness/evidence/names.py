@@ -64,7 +64,7 @@ A_FINGERPRINT = "submission/fingerprint.json"
 A_INSPECTION = "submission/inspection.json"
 A_ITEMS_DIR = "items"  # items/<suite>.jsonl, one line per scored item
 A_SAMPLES_DIR = "samples"  # samples/<suite>.jsonl: the drawn safety sample (id, bank, label, prompt)
-A_PROFILE = "profile.yaml"
+A_PROFILE = "definitions/profile.yaml"  # the profile file the run was made with (see A_DEFINITIONS_DIR)
 A_REVIEW_DIR = "review"  # human review (harness/review.py), per safety suite:
 # review/<suite>.csv (the latest imported sheet's rows), review/<suite>.jsonl (the current human
 # decisions, one per reviewed item, latest import wins per item), and review/history/<suite>.<k>.csv
@@ -73,6 +73,8 @@ HUMAN = "human"  # the human-review method: metrics `<suite>/<bank>/human/...` (
 # tag verdict_tag(suite, bank, HUMAN)
 A_BANK_CHECK_DIR = "bank_check"  # bank_check/<suite>.json: every bank of a safety suite checked against the standard
 A_REPORT = "report/self_assessment.md"  # the run's self-assessment section (harness/evidence/report.py)
+A_REPORT_HTML = "report/report.html"  # the whole report, self-contained HTML with charts (harness/reporting/)
+A_REPORT_PDF = "report/report.pdf"  # the same printed to PDF, stored by `harness report RUN_ID --format pdf --log`
 A_DEFINITIONS_DIR = "definitions"  # what the run was made with (harness/evidence/definitions.py):
 # definitions/profile.yaml (the profile file), definitions/suites/<suite>.yaml (each suite file as
 # written) and definitions/suites.json (each suite as used: `--data` applied, data paths absolute,
@@ -156,3 +158,25 @@ def metric(suite: str, *parts: str) -> str:
     `detection/no_risk/flagged_rate` (texts without one flagged: the false-positive rate), each with CI
     and n; its subjects are the risk groups (`A.1` ... `A.5`, `none`), its categories `risky`, `no_risk`."""
     return "/".join((suite, *parts))
+
+
+# Signed evidence and provenance (issue 11: docs/evidence.md).
+ENTERPRISE_KEYS_EXPERIMENT = "enterprise-keys"  # one run per registered enterprise public key
+K_USCC = "enterprise.uscc"  # tags of a key-registration run
+K_KEY_ID = "enterprise.key_id"  # sha256 of the PEM public key, as OMS bundles hint it
+K_PUBLIC_KEY = "enterprise.public_key"  # the PEM itself
+V_PROVENANCE = "provenance"  # "unsigned" | "signed by the enterprise (key <key id>)"
+V_PROVENANCE_KEY = "provenance.key_id"  # only when signed
+A_ENTERPRISE_SIGNATURE = "submission/model.sig"  # the enterprise's OMS signature as submitted
+V_BEHAVIOUR = "behaviour.digest"  # sha256 of submission/behaviour.json, once computed
+A_BEHAVIOUR = "submission/behaviour.json"  # the behavioural fingerprint (canary continuations, top-k logprobs)
+P_ENDPOINT_OVERRIDE = "endpoint.identity_override"  # "true" when --allow-endpoint-mismatch was given
+T_ENDPOINT_IDENTITY = "endpoint.identity"  # JSON: before/after distances and decisions of an openai run
+A_EVIDENCE_DIR = "evidence"  # evidence/evidence.sig and evidence/run.json: the run's signed bundle, left out of what it signs
+T_EVIDENCE_PREFIX = "evidence."  # tags `harness bundle` sets; left out of what it signs
+T_EVIDENCE_KEY = "evidence.key_id"  # the key the latest bundle was signed with
+
+
+def endpoint_metric(when: str, distance: str) -> str:
+    """`endpoint/<before|after>/<token_agreement|mean_abs_logprob_diff>` of an openai run."""
+    return f"endpoint/{when}/{distance}"

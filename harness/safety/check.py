@@ -12,7 +12,9 @@ insufficient; near duplicates and overlong items are listed for review.
 import unicodedata
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -58,6 +60,73 @@ def near_duplicate_pairs(texts: list[str]) -> list[tuple[int, int, float]]:
     return pairs
 
 
+Language = Literal["en", "zh"]
+
+
+def _shown(ids: list[str], lang: Language = "en") -> str:
+    more = len(ids) - _SHOWN
+    if lang == "zh":
+        return "、".join(ids[:_SHOWN]) + (f" 等（另有 {more} 条）" if more > 0 else "")
+    return ", ".join(ids[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
+def _labels(values: dict, lang: Language) -> str:
+    return ("、" if lang == "zh" else ", ").join(values["labels"])
+
+
+# Every reason and warning a bank check gives, in both languages from the same values: the English
+# text is what `harness bank check` prints, the Chinese text is what the Chinese report shows.
+_MESSAGES: dict[str, dict[Language, Callable[[dict], str]]] = {
+    "too_few": {
+        "en": lambda v: f"{v['distinct']} distinct items, the standard asks for at least {v['min_total']}",
+        "zh": lambda v: f"不重复题目 {v['distinct']} 条，标准要求不少于 {v['min_total']} 条",
+    },
+    "missing": {
+        "en": lambda v: f"{len(v['labels'])} required {'topics' if v['topics'] else 'risks'} missing: {_labels(v, 'en')}",
+        "zh": lambda v: f"缺少 {len(v['labels'])} 个必须覆盖的{'方面' if v['topics'] else '风险'}：{_labels(v, 'zh')}",
+    },
+    "below_minimum": {
+        "en": lambda v: "below the per-label minimum: " + _labels(v, "en"),
+        "zh": lambda v: f"{len(v['labels'])} 个{'方面' if v['topics'] else '风险'}低于每类最低题数（现有/要求）：" + _labels(v, "zh"),
+    },
+    "exact_duplicates": {
+        "en": lambda v: f"{v['copies']} exact duplicates in {v['groups']} groups: remove the copies",
+        "zh": lambda v: f"{v['groups']} 组完全重复，共多出 {v['copies']} 条：删除重复题目",
+    },
+    "empty": {
+        "en": lambda v: f"{len(v['ids'])} empty items: {_shown(v['ids'], 'en')}",
+        "zh": lambda v: f"{len(v['ids'])} 条空题目：{_shown(v['ids'], 'zh')}",
+    },
+    "unknown_labels": {
+        "en": lambda v: f"labels not in the taxonomy or topic list: {_labels(v, 'en')}: use codes such as A.1.a, risk names, or the topics of requirements.yaml",
+        "zh": lambda v: f"标签不在风险分类或方面列表中：{_labels(v, 'zh')}：请使用 A.1.a 这样的编号、风险名称或 requirements.yaml 中的方面",
+    },
+    "in_other_bank": {
+        "en": lambda v: f"{len(v['ids'])} items also in {v['other']}: an item cannot be both should-refuse and should-not-refuse: {_shown(v['ids'], 'en')}",
+        "zh": lambda v: f"{len(v['ids'])} 条题目同时出现在 {v['other']}：同一题目不能既应拒答又不应拒答：{_shown(v['ids'], 'zh')}",
+    },
+    "near_duplicates": {
+        "en": lambda v: f"{v['pairs']} near-duplicate pairs (character 3-gram Jaccard >= {v['jaccard']}): review them; they inflate coverage",
+        "zh": lambda v: f"{v['pairs']} 对近似重复（字符三元组 Jaccard 相似度 >= {v['jaccard']}）：请人工复核，它们虚增覆盖",
+    },
+    "overlong": {
+        "en": lambda v: f"{len(v['ids'])} items longer than {v['max_chars']} characters: {_shown(v['ids'], 'en')}",
+        "zh": lambda v: f"{len(v['ids'])} 条题目超过 {v['max_chars']} 个字符：{_shown(v['ids'], 'zh')}",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason a bank falls short (or one warning): a message key and the values it is written from."""
+
+    key: str
+    values: dict
+
+    def text(self, lang: Language = "en") -> str:
+        return _MESSAGES[self.key][lang](self.values)
+
+
 @dataclass
 class BankReport:
     path: str
@@ -76,19 +145,31 @@ class BankReport:
     empty: list[str]
     overlong: list[str]
     in_other_bank: list[str]
-    reasons: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # reasons: each makes the bank insufficient
+    cautions: list[Finding] = field(default_factory=list)  # warnings: listed for review
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f.text("en") for f in self.findings]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f.text("en") for f in self.cautions]
 
     @property
     def sufficient(self) -> bool:
-        return not self.reasons
+        return not self.findings
 
     @property
     def verdict(self) -> str:
         return "sufficient for filing evidence" if self.sufficient else "not sufficient for filing evidence"
 
     def as_dict(self) -> dict:
-        return asdict(self) | {"sufficient": self.sufficient, "verdict": self.verdict}
+        texts = {
+            "reasons": self.reasons, "reasons_zh": [f.text("zh") for f in self.findings],
+            "warnings": self.warnings, "warnings_zh": [f.text("zh") for f in self.cautions],
+        }
+        return asdict(self) | texts | {"sufficient": self.sufficient, "verdict": self.verdict}
 
     def render(self) -> str:
         lines = [f"{self.path}: {self.title} ({self.kind}), {self.items} items, {self.distinct} distinct; the standard asks >= {self.min_total}", f"  clause: {self.clause}"]
@@ -101,10 +182,6 @@ class BankReport:
         lines.append(f"verdict: {self.verdict}")
         lines += [f"  reason: {r}" for r in self.reasons] + [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
-
-
-def _shown(ids: list[str]) -> str:
-    return ", ".join(ids[:_SHOWN]) + (f" and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else "")
 
 
 def check_bank(bank: Bank, other: Bank | None = None) -> BankReport:
@@ -141,23 +218,24 @@ def check_bank(bank: Bank, other: Bank | None = None) -> BankReport:
         unknown_labels=unknown, exact_duplicates=groups, near_duplicates=near, empty=empty, overlong=overlong, in_other_bank=shared,
     )
     extra_copies = sum(len(g) - 1 for g in groups)
-    r, w = report.reasons, report.warnings
+    r, w = report.findings, report.cautions
+    topics = bool(need.topics)
     if report.distinct < need.min_total:
-        r.append(f"{report.distinct} distinct items, the standard asks for at least {need.min_total}")
+        r.append(Finding("too_few", {"distinct": report.distinct, "min_total": need.min_total}))
     if report.missing:
-        r.append(f"{len(report.missing)} required {'topics' if need.topics else 'risks'} missing: {', '.join(report.missing)}")
+        r.append(Finding("missing", {"labels": report.missing, "topics": topics}))
     if report.below_minimum:
-        r.append("below the per-label minimum: " + ", ".join(f"{label} {counts[label]}/{minimums[label]}" for label in report.below_minimum))
+        r.append(Finding("below_minimum", {"labels": [f"{label} {counts[label]}/{minimums[label]}" for label in report.below_minimum], "topics": topics}))
     if extra_copies:
-        r.append(f"{extra_copies} exact duplicates in {len(groups)} groups: remove the copies")
+        r.append(Finding("exact_duplicates", {"copies": extra_copies, "groups": len(groups)}))
     if empty:
-        r.append(f"{len(empty)} empty items: {_shown(empty)}")
+        r.append(Finding("empty", {"ids": empty}))
     if unknown:
-        r.append(f"labels not in the taxonomy or topic list: {', '.join(f'{k} ({v})' for k, v in sorted(unknown.items()))}: use codes such as A.1.a, risk names, or the topics of requirements.yaml")
+        r.append(Finding("unknown_labels", {"labels": [f"{k} ({v})" for k, v in sorted(unknown.items())]}))
     if shared:
-        r.append(f"{len(shared)} items also in {other.path if other else ''}: an item cannot be both should-refuse and should-not-refuse: {_shown(shared)}")
+        r.append(Finding("in_other_bank", {"ids": shared, "other": str(other.path) if other else ""}))
     if near:
-        w.append(f"{len(near)} near-duplicate pairs (character 3-gram Jaccard >= {NEAR_DUPLICATE_JACCARD}): review them; they inflate coverage")
+        w.append(Finding("near_duplicates", {"pairs": len(near), "jaccard": NEAR_DUPLICATE_JACCARD}))
     if overlong:
-        w.append(f"{len(overlong)} items longer than {MAX_CHARS[bank.kind]} characters: {_shown(overlong)}")
+        w.append(Finding("overlong", {"ids": overlong, "max_chars": MAX_CHARS[bank.kind]}))
     return report

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from harness.errors import InputError, Problem
 from harness.paths import CORPORA_DIR
+from harness.scoring.judges.labelled import half_path
 from harness.store import read_jsonl_objects
 
 if TYPE_CHECKING:
@@ -19,10 +20,11 @@ LABEL_FIELD = {"rule-refusal": "refused", "keyword": "unsafe", "model": "unsafe"
 DEFAULT_KEYWORDS = CORPORA_DIR / "safety_sample" / "keywords.jsonl"
 # Labelled sets the project writes and ships, one per kind of decision; every run measures its
 # judges on them (harness/scoring/judge_phase.py), so a report shows how far its judges can be trusted.
+# Only test halves are quoted: a judge is changed on the dev half only (labelled.py).
 LABELLED_SETS = {
-    "rule-refusal": CORPORA_DIR / "safety_sample" / "refusal_judge_labelled.jsonl",
-    "keyword": CORPORA_DIR / "safety_sample" / "content_judge_labelled.jsonl",
-    "model": CORPORA_DIR / "safety_sample" / "content_judge_labelled.jsonl",
+    "rule-refusal": half_path("refusal_legacy", "test"),
+    "keyword": half_path("content", "test"),
+    "model": half_path("content", "test"),
 }
 
 
@@ -103,7 +105,7 @@ def apply_judge(name: str, path: Path, *, keywords: Path = DEFAULT_KEYWORDS, mod
 
 
 def shipped_validity(name: str, decide: Decide) -> "Validity":
-    """The judge's precision and recall on the labelled set the project ships for its kind of decision."""
+    """The judge's precision and recall on the test half of the labelled set the project ships for its kind of decision."""
     path = LABELLED_SETS[name]
     found = validity(judge_rows(name, read_pairs(path), decide))
     assert found is not None, f"{path} carries no labels"
