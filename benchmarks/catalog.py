@@ -106,7 +106,8 @@ class GenerationData(_Spec):
     """`jsonl`: one item a line, `{"id", "prompt"}` or `{"id", "instruction", "question"}` (sent as one
     user message, instruction first), with `"references": [...]` (a short answer, scored by exact
     match, character F1 and ROUGE-L) or `"rubric"` (an open question, judged by the profile's
-    rubric judge); optional `"subject"`. Format and checks: harness/generation_data.py."""
+    rubric judge); optional `"subject"`. Format and checks: harness/generation_data.py, whose
+    LAYOUTS map each layout to its reader (a public task's released files get one there)."""
 
     layout: Literal["jsonl"] = "jsonl"
     path: Path

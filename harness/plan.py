@@ -287,7 +287,7 @@ def plan(
             # Rotations of one question are kept or dropped together by --limit.
             units = [list(g) for _, g in itertools.groupby(items, key=lambda i: question_id(i.id))]
         elif isinstance(spec, GenerationSuite):
-            (items, digest), source, subjects = load_generation(spec.data.path), str(spec.data.path), {}
+            (items, digest), source, subjects = load_generation(spec.data), str(spec.data.path), {}
             units = [[item] for item in items]
         elif isinstance(spec, ScenarioSuite):
             items, digest, contexts, subjects = _plan_scenario(spec, settings, path)

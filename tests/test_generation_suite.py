@@ -22,7 +22,7 @@ from harness.aggregate import generation_metrics
 from harness.cli import main
 from harness.errors import InputError
 from harness.evidence import names
-from harness.generation_data import load_generation
+from harness.generation_data import load_jsonl
 from harness.scoring.judges.rubric import RubricJudge, judge_records, parse_verdict
 from harness.scoring.text_match import char_f1, exact_match, normalise, rouge_l, scores
 
@@ -130,7 +130,7 @@ def test_a_bad_items_file_names_every_problem(tmp_path: Path) -> None:
     ]
     bad.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as e:
-        load_generation(bad)
+        load_jsonl(bad)
     found = {(p.file, p.field) for p in e.value.problems}
     assert {
         (str(bad), "line 2: id"), (str(bad), "line 3: prompt"), (str(bad), "line 4: references[0]"),

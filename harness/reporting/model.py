@@ -16,7 +16,7 @@ from pathlib import Path
 from mlflow import MlflowClient
 from mlflow.entities import Run
 
-from benchmarks.catalog import MultipleChoiceSuite, load_suite, repo_path
+from benchmarks.catalog import MultipleChoiceSuite, SuiteSpec, load_suite, repo_path
 from benchmarks.mcq.sources import read_subject_map
 from harness.errors import InputError
 from harness.evidence import names
@@ -235,14 +235,14 @@ class Definitions:
     (harness/evidence/definitions.py); empty for runs made before they were stored, which fall back
     to the repository's files."""
 
-    suites: dict[str, object] = field(default_factory=dict)  # suite name -> benchmarks.catalog.SuiteSpec
+    suites: dict[str, SuiteSpec] = field(default_factory=dict)
     standard: Requirements | None = None
 
     @property
     def requirements(self) -> Requirements:
         return self.standard or requirements()
 
-    def spec(self, suite: str) -> object | None:
+    def spec(self, suite: str) -> SuiteSpec | None:
         if suite in self.suites:
             return self.suites[suite]
         try:
