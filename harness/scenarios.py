@@ -20,7 +20,6 @@ run's staging folder (`restricted/<suite>.jsonl`).
 
 import hashlib
 import json
-from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -238,8 +237,3 @@ def rewrite_scenario_items(path: Path, records: list[dict], restricted: Path | N
         return
     rewrite_items(restricted, records)
     rewrite_items(path, [redact(r) for r in records])
-
-
-def type_counts(records: list[dict]) -> dict[str, int]:
-    counts = Counter(r["type"] for r in records)
-    return {t: counts.get(t, 0) for t in TYPES}

@@ -9,7 +9,6 @@ import contextlib
 import hashlib
 import io
 import json
-import shutil
 from pathlib import Path
 from statistics import mean
 
