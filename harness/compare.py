@@ -25,6 +25,8 @@ class Cell:
 
     def __str__(self) -> str:
         mark = "" if self.passed is None else (" PASS" if self.passed else " FAIL")
+        if self.n == 0:  # nothing measured (e.g. no open question decided by the judge)
+            return f"- n=0{mark}"
         return f"{self.rate:.1%} [{self.low:.1%},{self.high:.1%}] n={self.n}{mark}"
 
 
