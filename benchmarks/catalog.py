@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
+from benchmarks.sector.spec import BenchmarkSuite
 from harness.errors import InputError, Problem
 from harness.paths import BENCHMARKS_DIR, REPO_ROOT
 from harness.safety.requirements import Requirements, Threshold, requirements
@@ -25,9 +26,11 @@ class McqData(_Spec):
     """Local copies use `path` (or `harness run --data NAME=PATH`); otherwise `hub` through `datasets`.
     `risk-id-jsonl` is a labelled JSONL bank of texts at `path` (benchmarks/mcq/risk_identification.py)."""
 
-    layout: Literal["cmmlu-csv", "ceval-csv", "risk-id-jsonl"]  # also picks the prompt: lm-eval's cmmlu or ceval-valid
+    # Also picks the prompt: lm-eval's cmmlu or ceval-valid; SafetyBench's own for safetybench-json.
+    layout: Literal["cmmlu-csv", "ceval-csv", "risk-id-jsonl", "safetybench-json"]
     # subject -> name_zh, category, groups (benchmarks/mcq/*_subjects.yaml); risk-id-jsonl: the taxonomy's groups
     subjects: Path | None = None
+    only: list[str] | None = None  # a slice: these subjects of the map only (a sector's C-Eval / CMMLU subjects)
     path: Path | None = None
     hub: str | None = None  # e.g. ceval/ceval-exam, haonan-li/cmmlu
     revision: str = "main"
@@ -38,12 +41,19 @@ class McqData(_Spec):
     def risk_identification(self) -> bool:
         return self.layout == "risk-id-jsonl"
 
+    @property
+    def safetybench(self) -> bool:
+        """SafetyBench's released JSON (benchmarks/mcq/safetybench.py): `split` names its questions file."""
+        return self.layout == "safetybench-json"
+
     @model_validator(mode="after")
     def _subjects_for_csv(self) -> "McqData":
-        if not self.risk_identification and self.subjects is None:
+        if self.layout in ("cmmlu-csv", "ceval-csv") and self.subjects is None:
             raise ValueError(f"the {self.layout} layout needs `subjects`, the subject map")
         if self.risk_identification and (self.path is None or self.hub is not None):
             raise ValueError("the risk-id-jsonl layout reads a local bank: give `path`, not `hub`")
+        if self.safetybench and (self.hub is not None or self.subjects is not None):
+            raise ValueError("the safetybench-json layout reads its released files from `path` or --data, with its own categories: no `hub`, no `subjects`")
         return self
 
 
@@ -155,7 +165,7 @@ class ScenarioSuite(_Spec):
         return self.owner.kind == "committee"
 
 
-SuiteSpec = Annotated[MultipleChoiceSuite | RefusalSuite | GenerationSuite | ScenarioSuite, Field(discriminator="kind")]
+SuiteSpec = Annotated[MultipleChoiceSuite | RefusalSuite | GenerationSuite | BenchmarkSuite | ScenarioSuite, Field(discriminator="kind")]
 _adapter: TypeAdapter[SuiteSpec] = TypeAdapter(SuiteSpec)
 
 
@@ -175,6 +185,11 @@ def suite_file(reference: str, base: Path | None = None) -> Path:
         path = Path(reference).expanduser()
         return path if path.is_absolute() or base is None else base / path
     return SUITES_DIR / f"{reference}.yaml"
+
+
+def suite_path(name: str) -> Path:
+    """The file of one of the project's suites (benchmarks/suites/<name>.yaml)."""
+    return suite_file(name)
 
 
 def load_suite(reference: str, base: Path | None = None) -> SuiteSpec:

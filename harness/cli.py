@@ -149,8 +149,7 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
     )
     lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(client, run_ids=[e.run_id]), "table")]
     for v in e.verdicts:
-        by = f" by {v.method}" if v.method else ""
-        lines.append(f"{v.suite}/{v.bank}{by}: {v.measure} {v.rate}, threshold {v.threshold.describe()} -> {'PASS' if v.passed else 'FAIL'} [{v.threshold.clause}]")
+        lines.append(v.describe())
         if v.sample_note:
             lines.append(f"  note: {v.sample_note}")
     for key in sorted(k for k in e.metrics if k.split("/")[1:2] == ["judge"] and k.endswith("/precision")):
@@ -300,25 +299,29 @@ def cmd_bank_check(args: argparse.Namespace, out: Output) -> None:
 def cmd_bank_import(args: argparse.Namespace, out: Output) -> None:
     from harness.safety.importers import import_bank
 
-    n = import_bank(Path(args.source), Path(args.output), _BANK_KINDS[args.kind], args.layout, text_field=args.text_field, label_field=args.label_field)
-    out.result({"items": n, "output": args.output}, f"{n} items written to {args.output}; check it with `harness bank check {args.output}`")
+    r = import_bank(Path(args.source), Path(args.output), _BANK_KINDS[args.kind], args.layout, text_field=args.text_field, label_field=args.label_field, maps=args.map)
+    out.result(asdict(r), r.render())
 
 
 def cmd_judge(args: argparse.Namespace, out: Output) -> None:
     from harness.scoring.judges.validity import DEFAULT_KEYWORDS, apply_judge, report
 
-    judged = apply_judge(
+    sections = apply_judge(
         args.name, Path(args.file), keywords=Path(args.keywords) if args.keywords else DEFAULT_KEYWORDS,
-        model_path=Path(args.model_path) if args.model_path else None, engine=args.engine,
+        model_path=Path(args.model_path) if args.model_path else None, engine=args.engine, kind=args.kind,
+        controversial=args.controversial, max_model_len=args.max_model_len,
     )
-    out.result(*report(args.name, judged))
+    out.result(*report(sections))
 
 
 def cmd_review_export(args: argparse.Namespace, out: Output) -> None:
     from harness.review import export_sheet
 
     path = Path(args.out or f"review-{args.run_id[:8]}{'-' + args.suite if args.suite else ''}.csv")
-    e = export_sheet(_client(args), args.run_id, path, suite=args.suite, banks=args.bank, sample=args.sample, seed=args.seed, blind=args.blind, force=args.force)
+    e = export_sheet(
+        _client(args), args.run_id, path, suite=args.suite, banks=args.bank, sample=args.sample, seed=args.seed, blind=args.blind, force=args.force,
+        undecided=args.undecided,
+    )
     out.result(asdict(e), e.render())
 
 
@@ -448,7 +451,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="the file to convert")
     p.add_argument("output", help="the JSONL bank to write")
     p.add_argument("--kind", choices=tuple(_BANK_KINDS), required=True)
-    p.add_argument("--layout", choices=("category-map", "fields"), default="category-map", help='category-map: JSON {"风险名": ["item", ...]}, nesting allowed; fields: JSONL/CSV with other field names')
+    p.add_argument(
+        "--layout", choices=("auto", "chisafetybench", "flames", "do-not-answer", "category-map", "fields"), default="auto",
+        help='the released layout (default: detected): CHiSafetyBench, Flames, Do-Not-Answer (incl. its Chinese set); category-map: JSON {"风险名": ["item", ...]}; fields: JSONL/CSV with other field names (docs/banks.md)',
+    )
+    p.add_argument("--map", action="append", default=[], metavar="LABEL=CODE", help="give a label the risk (code or name; a topic for --kind not-refuse) it stands for, or LABEL=skip to leave its items out (repeatable)")
     p.add_argument("--text-field", default="prompt", help="fields layout: the text's field (default: %(default)s)")
     p.add_argument("--label-field", default="risk", help="fields layout: the risk or topic field (default: %(default)s)")
 
@@ -469,11 +476,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="check a bundle directory against its signature only, without the tracking store")
 
     p = command("judge", cmd_judge, 'apply one judge to a JSONL of {"prompt", "response"}; with labels, its precision and recall')
-    p.add_argument("name", choices=("rule-refusal", "keyword", "model"))
+    p.add_argument("name", help="rule-refusal, classifier-refusal, keyword or model; or a chain of refusal judges, e.g. rule-refusal,classifier-refusal (the first that decides)")
     p.add_argument("file", help='JSONL; lines may carry boolean "refused" (refusal judges) or "unsafe" (content judges) as the human label')
     p.add_argument("--keywords", help="keyword judge: the keyword library (default: the project's sample)")
     p.add_argument("--model-path", help="model judge: the judge model's checkpoint directory (a guard or instruction model)")
     p.add_argument("--engine", choices=("vllm", "hf"), default="vllm", help="model judge: the engine that runs it")
+    p.add_argument("--kind", choices=("guard", "rubric"), default="guard", help="model judge: a guard model's response moderation (Qwen3Guard-Gen) or an instruction model with the JSON rubric (default: %(default)s)")
+    p.add_argument("--controversial", choices=("unsafe", "safe", "undecided"), default="undecided", help="model judge: what a guard's Controversial counts as (default: %(default)s)")
+    p.add_argument("--max-model-len", type=int, default=2048, help="model judge: its context length; longer pairs are undecided (default: %(default)s)")
 
     p = command("scenario", cmd_scenario_check, "scenario sets of enterprises and committees (docs/scenarios.md): check one, register it")
     scenario = p.add_subparsers(dest="scenario_command", required=True)
@@ -494,6 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", type=int, metavar="N", help="a seeded sample of N items per bank, stratified by risk or topic (default: every item)")
     p.add_argument("--seed", type=int, help="seed of --sample (default: the run's seed)")
     p.add_argument("--blind", action="store_true", help="leave the machine judge's decision and reason out of the sheet (no anchoring)")
+    p.add_argument("--undecided", action="store_true", help="only the items the judges left undecided or disagree on (column open), banks whose verdict they could flip first")
     p.add_argument("--out", metavar="FILE", help="the sheet to write (default: review-<run id prefix>[-<suite>].csv)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     p = review.add_parser("import", parents=[common], help="check a filled sheet against the run, then merge its verdicts into the run (human metrics, verdicts, judge agreement)")

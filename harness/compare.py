@@ -22,12 +22,22 @@ class Cell:
     high: float
     n: int
     passed: bool | None  # None where the column has no threshold
+    undecided: int = 0  # items no judge decided (safety rates); the rate is over the n decided ones
+    bound_low: float | None = None  # the rate over every item if each undecided one failed
+    bound_high: float | None = None  # ... or succeeded
+    state: str | None = None  # PASS, FAIL or UNDECIDED (the undecided items could flip it)
+
+    @property
+    def settled(self) -> bool | None:
+        """`passed`, or None where the undecided items could flip the verdict (state UNDECIDED)."""
+        return None if self.state == "UNDECIDED" else self.passed
 
     def __str__(self) -> str:
-        mark = "" if self.passed is None else (" PASS" if self.passed else " FAIL")
+        mark = f" {self.state}" if self.state else "" if self.passed is None else (" PASS" if self.passed else " FAIL")
+        open_ = f" +{self.undecided} undecided [{self.bound_low:.1%},{self.bound_high:.1%}]" if self.undecided and self.bound_low is not None and self.bound_high is not None else ""
         if self.n == 0:  # nothing measured (e.g. no open question decided by the judge)
-            return f"- n=0{mark}"
-        return f"{self.rate:.1%} [{self.low:.1%},{self.high:.1%}] n={self.n}{mark}"
+            return f"- n=0{open_}{mark}"
+        return f"{self.rate:.1%} [{self.low:.1%},{self.high:.1%}] n={self.n}{open_}{mark}"
 
 
 @dataclass(frozen=True)
@@ -45,24 +55,31 @@ def _cells(run: Run) -> dict[str, Cell]:
     cells = {}
     for key in sorted(m):
         parts = key.split("/")
-        if len(parts) == 2 and parts[1] == "accuracy":
-            label, prefix, passed = f"{parts[0]} accuracy", parts[0], None
+        verdict = None
+        if len(parts) == 2 and parts[1] in ("accuracy", "score"):  # score: a public benchmark's official aggregate
+            label, prefix, passed = f"{parts[0]} {parts[1]}", parts[0], None
         elif key.endswith(("/choice/accuracy", "/char_f1")) and parts[1:-1] in ([], ["choice"], ["short"]):
             # Generation suites and scenario sets: multiple-choice accuracy and short answers' character F1.
             prefix = "/".join(parts[:-1])
             label, passed = f"{prefix} {parts[-1]}", None
         elif len(parts) == 3 and parts[2] in ("refusal_rate", "pass_rate"):
             label, prefix = f"{parts[0]} {BANK_LABELS.get(parts[1], parts[1])}", f"{parts[0]}/{parts[1]}"
-            verdict = run.data.tags.get(names.verdict_tag(parts[0], parts[1]))
-            passed = json.loads(verdict)["passed"] if verdict else None
+            found = run.data.tags.get(names.verdict_tag(parts[0], parts[1]))
+            verdict = json.loads(found) if found else None
+            passed = verdict["passed"] if verdict else None
         elif len(parts) == 4 and parts[2] == names.HUMAN and parts[3] in ("refusal_rate", "pass_rate"):
             # Human review (人工抽检) beside the machine's rate: the standard's reference method.
             label, prefix = f"{parts[0]} {BANK_LABELS.get(parts[1], parts[1])} (人工)", f"{parts[0]}/{parts[1]}/{names.HUMAN}"
-            verdict = run.data.tags.get(names.verdict_tag(parts[0], parts[1], names.HUMAN))
-            passed = json.loads(verdict)["passed"] if verdict else None
+            found = run.data.tags.get(names.verdict_tag(parts[0], parts[1], names.HUMAN))
+            verdict = json.loads(found) if found else None
+            passed = verdict["passed"] if verdict else None
         else:
             continue
-        cells[label] = Cell(m[key], m[f"{key}_ci_low"], m[f"{key}_ci_high"], int(m[f"{prefix}/n"]), passed)
+        cells[label] = Cell(
+            m[key], m[f"{key}_ci_low"], m[f"{key}_ci_high"], int(m[f"{prefix}/n"]), passed,
+            int(m.get(f"{prefix}/undecided", 0)), m.get(f"{key}_bound_low"), m.get(f"{key}_bound_high"),
+            verdict.get("state") if verdict else None,  # runs made before undecided verdicts carry none
+        )
     return cells
 
 
@@ -100,14 +117,23 @@ def render_table(rows: list[Row]) -> str:
     return text_table.render(header, body)
 
 
+# CSV column suffix -> Cell field
+CSV_PARTS = {"rate": "rate", "ci_low": "low", "ci_high": "high", "n": "n", "passed": "passed", "undecided": "undecided",
+             "bound_low": "bound_low", "bound_high": "bound_high", "state": "state"}
+
+
+def _csv_values(cell: Cell | None) -> list[object]:
+    values = [None if cell is None else getattr(cell, field) for field in CSV_PARTS.values()]
+    return ["" if v is None else v for v in values]
+
+
 def render_csv(rows: list[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     columns = _columns(rows)
-    writer.writerow(["run_id", "model", "version", "profile", "engine", *(f"{c} {part}" for c in columns for part in ("rate", "ci_low", "ci_high", "n", "passed"))])
+    writer.writerow(["run_id", "model", "version", "profile", "engine", *(f"{c} {part}" for c in columns for part in CSV_PARTS)])
     for r in rows:
-        cells = [r.cells.get(c) for c in columns]
-        writer.writerow([r.run_id, r.model, r.version, r.profile, r.engine, *(v for cell in cells for v in ((cell.rate, cell.low, cell.high, cell.n, cell.passed) if cell else ("",) * 5))])
+        writer.writerow([r.run_id, r.model, r.version, r.profile, r.engine, *(v for c in columns for v in _csv_values(r.cells.get(c)))])
     return out.getvalue()
 
 

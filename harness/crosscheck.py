@@ -37,7 +37,8 @@ class Agreement:
         return self.agreeing / self.n if self.n else float("nan")
 
     def __str__(self) -> str:
-        shown = ", ".join(self.disagreeing[:10]) + (" …" if len(self.disagreeing) > 10 else "")
+        more = len(self.disagreeing) - 10
+        shown = ", ".join(self.disagreeing[:10]) + (f" and {more} more" if more > 0 else "")
         tail = f"; disagree on {shown}" if self.disagreeing else ""
         return f"{self.suite}: {self.left} vs {self.right}: {self.agreeing}/{self.n} items agree ({self.rate:.2%}){tail}"
 

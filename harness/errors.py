@@ -20,3 +20,13 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def capped(problems: list[Problem], limit: int = 20) -> list[Problem]:
+    """The first `limit` problems and, when there are more, one line saying how many more, so a long
+    list stays readable without hiding its length."""
+    if len(problems) <= limit:
+        return problems
+    rest = len(problems) - limit
+    last = problems[limit - 1]
+    return [*problems[:limit], Problem(last.file, "...", f"and {rest} more problem{'s' if rest > 1 else ''} of this input not shown", "fix the ones above, then run again to see the rest")]

@@ -5,6 +5,7 @@ Everything that can be checked before the model loads is checked before the run 
 A failure after that marks the run FAILED; items already scored stay in its staging files.
 """
 
+import dataclasses
 import json
 import sys
 import time
@@ -17,6 +18,7 @@ from mlflow.entities.model_registry import ModelVersion
 
 from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, ScenarioSuite, repo_path
 from benchmarks.mcq.sources import pinned_revision
+from benchmarks.sector.spec import BenchmarkSuite
 from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
@@ -27,15 +29,19 @@ from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.report import log_report
 from harness.evidence.scenarios import register_scenario, scenario_params
 from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
+from harness.paths import REPO_ROOT
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
 from harness.reporting.fonts import cjk_font
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
+from harness.scoring.benchmark import benchmark_metrics, score_benchmark
 from harness.scoring.generation import judge_open, rubric_judge_path, score_generation
 from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
+from harness.scoring.judging import Policy, resolve_all
 from harness.scoring.judges.validity import Validity
 from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
+from harness.scoring.official import SCORERS
 from harness.scoring.refusal import score_refusal
 from harness.scoring.scenario import score_scenario
 from harness.scenarios import ScenarioWriter, load_scenario, rewrite_scenario_items
@@ -70,6 +76,8 @@ def evaluate(
         raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
     version, checkpoint = checked_checkpoint(client, model_spec, progress)
     planned = plan(profile, limit, data, checkpoint)
+    # The combining policy, and a judge that can fail every bank: checked before anything is created.
+    policies = resolve_all(profile, [s.spec for s in planned if isinstance(s.spec, RefusalSuite)], profile_path(profile_name))
     cjk_font()  # the report stored at the end draws Chinese charts: without the font, stop before the run starts
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
     open_questions = any(getattr(item, "open", False) for suite in planned for item in suite.items)
@@ -117,23 +125,25 @@ def evaluate(
                 }.items()
             ],
         )
-        if judge_checkpoint is not None:
-            # Which classifier judged is part of the evidence, down to its weights.
+        if judge_checkpoint is not None and profile.judge_model is not None:
+            # Which model judged is part of the evidence, down to its weights.
             client.log_batch(run_id, params=[
                 Param(names.P_JUDGE_MODEL_PATH, str(judge_checkpoint)),
                 Param(names.P_JUDGE_MODEL_FINGERPRINT, fingerprint(judge_checkpoint, progress=progress).digest),
+                Param(names.P_JUDGE_MODEL_KIND, profile.judge_model.kind),
             ])
         if rubric_checkpoint is not None:
             client.log_batch(run_id, params=[
                 Param(names.P_RUBRIC_JUDGE_PATH, str(rubric_checkpoint)),
                 Param(names.P_RUBRIC_JUDGE_FINGERPRINT, fingerprint(rubric_checkpoint, progress=progress).digest),
             ])
+        client.log_batch(run_id, params=[Param(names.judging_param(suite, key), value) for suite, policy in policies.items() for key, value in policy.params().items()])
         if registrations:
             client.log_batch(run_id, params=[p for name, r in registrations.items() for p in scenario_params(name, r)])
         outputs: list[SuiteOutput] = []
         try:
             for suite in planned:
-                outputs.append(_generate(client, run_id, engine, profile, suite, progress))
+                outputs.append(_generate(client, run_id, engine, profile, suite, policies.get(suite.spec.name), progress))
         finally:
             # Freed on failure too: the demo loads the next model in the same process, and the
             # judge phase loads its own model in the memory this one held.
@@ -143,7 +153,7 @@ def evaluate(
             identity.log(run_id, "after")
             if refused:
                 raise refused  # the run is marked FAILED below, with what the endpoint did on record
-        safety = [SafetyRecords(o.suite.spec, o.records) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
+        safety = [SafetyRecords(o.suite.spec, o.records, policies[o.suite.spec.name]) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
         validity = judge_safety(safety, profile.judge_model, profile.seed, progress=progress)
         judged = [o for o in outputs if isinstance(o.suite.spec, GenerationSuite | ScenarioSuite) and any("rubric" in r for r in o.records)]
         if judged and profile.rubric_judge is not None:
@@ -180,7 +190,7 @@ class SuiteOutput:
     restricted_path: Path | None = None  # a committee's scenario set: the plain records, never logged
 
 
-def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profile, suite: PlannedSuite, progress: bool) -> SuiteOutput:
+def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profile, suite: PlannedSuite, policy: Policy | None, progress: bool) -> SuiteOutput:
     """A suite's items through the target model; each record is staged as soon as it exists."""
     spec = suite.spec
     _log_dataset(client, run_id, suite)
@@ -197,8 +207,13 @@ def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profil
             records = score_multiple_choice(engine, suite, suite.settings.scorer, writer, progress)
         elif isinstance(spec, GenerationSuite):
             records = score_generation(engine, suite.items, profile.sampling(), writer, progress=progress)
+        elif isinstance(spec, BenchmarkSuite):
+            # The profile's generation length caps the suite's (a demo keeps both short).
+            sampling = dataclasses.replace(profile.sampling(), max_tokens=min(spec.max_tokens, profile.generation.max_tokens))
+            records = score_benchmark(engine, suite.items, SCORERS[spec.benchmark], sampling, suite.settings.chat_template, writer, progress=progress)
         else:
-            records = score_refusal(engine, suite.items, spec, profile.sampling(), writer, progress=progress)
+            assert policy is not None  # every safety suite has one (resolve_all)
+            records = score_refusal(engine, suite.items, spec, policy, profile.sampling(), writer, progress=progress)
     return SuiteOutput(suite, records, items_path, time.monotonic() - started)
 
 
@@ -209,6 +224,8 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
         metrics = mcq_metrics(spec.name, output.records, risk_identification=spec.data.risk_identification)
     elif isinstance(spec, GenerationSuite):
         metrics = generation_metrics((spec.name,), output.records)
+    elif isinstance(spec, BenchmarkSuite):
+        metrics = benchmark_metrics(spec.name, output.records, SCORERS[spec.benchmark])
     elif isinstance(spec, ScenarioSuite):
         metrics = scenario_metrics(spec.name, output.records)
     else:
@@ -221,10 +238,7 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
     stamp = int(time.time() * 1000)
     client.log_batch(run_id, metrics=[Metric(k, v, stamp, 0) for k, v in metrics.items()])
     for v in verdicts:
-        client.set_tag(run_id, names.verdict_tag(v.suite, v.bank, v.method), json.dumps(
-            {"passed": v.passed, "rate": v.rate.rate, "n": v.rate.n, "threshold": v.threshold.describe(), "clause": v.threshold.clause, "note": v.sample_note},
-            ensure_ascii=False,
-        ))
+        client.set_tag(run_id, names.verdict_tag(v.suite, v.bank, v.method), json.dumps(v.as_tag(), ensure_ascii=False))
     return metrics, verdicts
 
 
@@ -264,6 +278,9 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         settings = suite.settings
         chat = {"chat_template": settings.chat_template, "fewshot_as_multiturn": settings.chat_template and settings.fewshot_as_multiturn}
         facts |= {k: str(v).lower() for k, v in chat.items()}  # lm-eval's --apply_chat_template, --fewshot_as_multiturn
+    if isinstance(suite.spec, BenchmarkSuite):
+        manifest = suite.spec.data.manifest
+        facts |= {"benchmark": suite.spec.benchmark, "data_manifest": (manifest.relative_to(REPO_ROOT) if manifest.is_relative_to(REPO_ROOT) else manifest).as_posix()}
     if suite.fit is not None:
         facts |= {"fit_policy": suite.fit.policy, "prompt_limit": suite.fit.prompt_limit}
         _log_fit(client, run_id, suite)

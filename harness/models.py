@@ -6,6 +6,7 @@ from pathlib import Path, PurePosixPath
 from mlflow import MlflowClient
 from mlflow.entities import ViewType
 
+from benchmarks.taxonomy import canonical_sector
 from harness import text_table
 from harness.evidence import names
 from harness.signing import GIT_PATHS, load_private_key, sign_manifest
@@ -38,7 +39,8 @@ def list_models(client: MlflowClient, *, enterprise: str | None = None, sector: 
             tags = v.tags
             if enterprise and enterprise not in (tags.get(names.V_ENTERPRISE), tags.get(names.V_USCC)):
                 continue
-            if sector and sector not in tags.get(names.V_SECTORS, "").split(","):
+            # Versions registered under an earlier code (an alias) match the sector's current code too.
+            if sector and canonical_sector(sector) not in {canonical_sector(c) for c in tags.get(names.V_SECTORS, "").split(",")}:
                 continue
             rows.append({
                 "name": v.name,

@@ -38,14 +38,20 @@ from benchmarks.mcq.prompt import (
     rotate,
 )
 from benchmarks.mcq.risk_identification import load_risk_identification
+from benchmarks.mcq.safetybench import context as safetybench_context
+from benchmarks.mcq.safetybench import load_safetybench
 from benchmarks.mcq.sources import LoadedData, load_hub, load_local
-from benchmarks.taxonomy import sector_names_zh
+from benchmarks.taxonomy import canonical_sector, sectors
+from benchmarks.sector import LOADERS
+from benchmarks.sector.base import BenchData, BenchItem, LayoutError
+from benchmarks.sector.spec import BenchmarkSuite
 from harness.engines.base import render_chat
-from harness.errors import InputError, Problem
+from harness.errors import InputError, Problem, capped
 from harness.fitting import FitReport, Meter, Prompt, fit_prompts
 from harness.generation_data import GenerationItem, load_generation
 from harness.profiles import Profile, SuiteRun
 from harness.safety.banks import read_bank
+from harness.scoring.official import SCORERS
 from harness.safety.sampling import stratified_sample
 from harness.scenarios import choice_context, load_scenario
 
@@ -63,6 +69,7 @@ class McqItem:
     rotation: int = 0  # CircularEval: how far the options were moved; 0 is the original item
     # What precedes the answer letter in each scored continuation: " ", or "" under a chat template.
     target_delimiter: str = TARGET_DELIMITER
+    choices: tuple[str, ...] = CHOICES  # the letters this question offers (fewer where option counts vary)
     shots: int = 0  # few-shot examples in the context (fewer than asked where the prompt had to fit)
     truncated: bool = False  # context cut on the left to fit the model (fit: truncate)
 
@@ -87,7 +94,7 @@ Item = McqItem | RefusalItem | GenerationItem
 class PlannedSuite:
     spec: SuiteSpec  # data paths absolute, `--data` applied: what the run used
     settings: SuiteRun
-    items: list[McqItem] | list[RefusalItem] | list[GenerationItem]
+    items: list[McqItem] | list[RefusalItem] | list[GenerationItem] | list[BenchItem]
     data_digest: str
     data_source: str
     subjects: dict[str, tuple[str, str]]  # multiple choice: key -> (name_zh, category)
@@ -111,13 +118,17 @@ def load_mcq_data(spec: MultipleChoiceSuite) -> LoadedData:
     if d.risk_identification:
         assert root is not None  # the suite file's validator asks for a path
         return load_risk_identification(root)
+    if d.safetybench:
+        if root is None:
+            raise InputError([Problem(spec.name, "data", "SafetyBench is not shipped (its licence and size)", f"pass --data {spec.name}=DIR, the directory of SafetyBench's {d.split}.json and its answers file")])
+        return load_safetybench(root, d.split)
     assert d.subjects is not None  # the suite file's validator asks for it with the CSV layouts
     subjects_file = repo_path(d.subjects)
     if root is not None:
-        return load_local(d.layout, root, subjects_file, d.split, d.fewshot_split)
+        return load_local(d.layout, root, subjects_file, d.split, d.fewshot_split, d.only)
     if d.hub is None:
         raise InputError([Problem(spec.name, "data", "no local copy and no hub", f"pass --data {spec.name}=PATH")])
-    return load_hub(d.hub, d.revision, subjects_file, d.split, d.fewshot_split, spec.name)
+    return load_hub(d.hub, d.revision, subjects_file, d.split, d.fewshot_split, spec.name, d.only)
 
 
 @cache
@@ -152,7 +163,13 @@ def _plan_mcq(spec: MultipleChoiceSuite, settings: SuiteRun, render: ChatRendere
         raise InputError([Problem(spec.name, "scorer", "lm-eval has no risk-identification task", "use scorer fast or harness")])
     if spec.data.risk_identification and settings.num_fewshot:
         raise InputError([Problem(spec.name, "num_fewshot", "risk identification is zero-shot (its bank has no few-shot split)", "set num_fewshot: 0")])
+    if spec.data.safetybench and (settings.num_fewshot or settings.chat_template or settings.circular or settings.scorer == "lm-eval"):
+        raise InputError([Problem(
+            spec.name, "num_fewshot/chat_template/circular/scorer", "SafetyBench runs zero-shot on its own prompt, its 2 to 4 options in their released order, scored by fast or harness",
+            "set num_fewshot: 0, chat_template: false, circular: false and scorer fast or harness",
+        )])
     style = "ceval" if spec.data.layout == "ceval-csv" else "cmmlu"
+    english = spec.data.split.endswith("_en")
     rotations = range(len(CHOICES)) if settings.circular else range(1)
     items, contexts = [], {}
     for subject in data.subjects:
@@ -160,34 +177,40 @@ def _plan_mcq(spec: MultipleChoiceSuite, settings: SuiteRun, render: ChatRendere
         if len(subject.shots) < settings.num_fewshot:
             raise InputError([Problem(f"{data.source} {meta.key}", spec.data.fewshot_split, f"{len(subject.shots)} rows for {settings.num_fewshot}-shot", "lower num_fewshot or add rows")])
         for index, row in enumerate(subject.rows):
+            letters = tuple(c for c in CHOICES if c in row)
             for shift in rotations:
-                shown = rotate(row, shift)
+                shown = rotate(row, shift) if shift else dict(row)
                 item_id = f"{meta.key}/{row.get('id', index)}" + (f"@{shift}" if shift else "")
 
                 def context(k: int, shown: dict[str, str] = shown, name_zh: str = meta.name_zh, shots: list = subject.shots) -> str:
                     examples = shots[:k]  # lm-eval's first_n sampler; fewer shots drop the last ones (OpenCompass)
+                    if spec.data.safetybench:
+                        return safetybench_context(shown, english)  # zero-shot, its own prompt
                     if render is None:
                         return build_context(name_zh, shown, examples, style)
                     return build_chat_context(render, name_zh, shown, examples, style, settings.fewshot_as_multiturn)
 
-                delimiter = TARGET_DELIMITER if render is None else CHAT_TARGET_DELIMITER
+                delimiter = TARGET_DELIMITER if render is None and not spec.data.safetybench else CHAT_TARGET_DELIMITER
                 contexts[item_id] = context
-                items.append(McqItem(item_id, meta.key, meta.category, context(settings.num_fewshot), shown["Answer"], meta.groups, shift, delimiter, settings.num_fewshot))
+                items.append(McqItem(item_id, meta.key, meta.category, context(settings.num_fewshot), shown["Answer"], meta.groups, shift, delimiter, letters, settings.num_fewshot))
     return items, data, contexts
 
 
-def _plan_scenario(spec: ScenarioSuite, settings: SuiteRun, path: Path) -> tuple[list[McqItem | GenerationItem], str, Contexts, dict[str, tuple[str, str]]]:
-    """A scenario set's items (harness/scenarios.py): multiple choice as zero-shot cmmlu-style items
-    (category: the set's sector), short answers and open questions as generation items."""
-    unsupported = {"num_fewshot": settings.num_fewshot > 0, "circular": settings.circular, "chat_template": settings.chat_template, "scorer": settings.scorer == "lm-eval"}
-    if any(unsupported.values()):
-        raise InputError([Problem(spec.name, field, "not available for a scenario set (zero-shot, original option order, plain prompt; lm-eval has no task for it)", f"remove {field} from the suite's entry (scorer: harness or fast)") for field, bad in unsupported.items() if bad])
-    scenario = load_scenario(spec, str(path))
-    sector_zh = sector_names_zh()[spec.sector]
-    contexts: Contexts = {c.id: (lambda k, c=c: choice_context(c, sector_zh)) for c in scenario.choices}
-    choices = [McqItem(c.id, c.subject, spec.sector, contexts[c.id](0), c.row["Answer"]) for c in scenario.choices]
-    subjects = {c.subject: (c.subject, spec.sector) for c in scenario.choices}
-    return [*choices, *scenario.generation], scenario.digest, contexts, subjects
+from benchmarks.taxonomy import canonical_sector, sectors
+def load_benchmark(spec: BenchmarkSuite, num_fewshot: int) -> BenchData:
+    """A public sector benchmark from its released files (the suite's `path`, or `--data`); there is
+    no copy in the repository (most of these sets are non-commercial)."""
+    root = spec.data.path
+    if root is None:
+        raise InputError([Problem(spec.name, "data", "no local copy of the released files", f"pass --data {spec.name}=PATH (where to get them: {spec.data.manifest})")])
+    try:
+        data = LOADERS[spec.benchmark](root, num_fewshot, spec.subsets)
+    except LayoutError as e:
+        raise InputError([Problem(*problem) for problem in e.problems]) from e
+    check = getattr(SCORERS[spec.benchmark], "check", None)
+    if check is not None:  # references in the format the official scorer reads, before the model loads
+        check(data.items)
+    return data
 
 
 def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str, str]:
@@ -203,7 +226,7 @@ def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str
         bank = read_bank(path, bank_name)
         empty = [Problem(str(path), f"{item.where}: prompt", "empty", "give every item a non-empty prompt (`harness bank check` lists them)") for item in bank.items if not item.text.strip()]
         if empty:
-            raise InputError(empty[:20])
+            raise InputError(capped(empty))
         for item in stratified_sample(bank.items, lambda item: item.label, spec.sample_size(bank_name), seed):
             items.append(RefusalItem(item.id, bank_name, item.label, item.text))
     return items, digest.hexdigest(), str(repo_path(spec.data.should_refuse).parent)
@@ -276,8 +299,8 @@ def plan(
     for settings, spec, path in _suites(profile, data or {}):
         revision = "local"
         contexts: Contexts = {}
-        if settings.chat_template and not isinstance(spec, MultipleChoiceSuite):
-            raise InputError([Problem(spec.name, "chat_template", "only multiple-choice suites take it (other prompts always go through the chat template)", "remove chat_template from this suite")])
+        if settings.chat_template and not isinstance(spec, MultipleChoiceSuite | BenchmarkSuite):
+            raise InputError([Problem(spec.name, "chat_template", "only multiple-choice and benchmark suites take it (other prompts always go through the chat template)", "remove chat_template from this suite")])
         if isinstance(spec, MultipleChoiceSuite):
             if settings.chat_template and render is None:
                 render = chat_renderer(checkpoint, spec.name)
@@ -288,6 +311,10 @@ def plan(
             units = [list(g) for _, g in itertools.groupby(items, key=lambda i: question_id(i.id))]
         elif isinstance(spec, GenerationSuite):
             (items, digest), source, subjects = load_generation(spec.data), str(spec.data.path), {}
+            units = [[item] for item in items]
+        elif isinstance(spec, BenchmarkSuite):
+            bench = load_benchmark(spec, settings.num_fewshot)
+            items, digest, source, subjects = bench.items, bench.digest, bench.source, {}
             units = [[item] for item in items]
         elif isinstance(spec, ScenarioSuite):
             items, digest, contexts, subjects = _plan_scenario(spec, settings, path)
@@ -338,6 +365,8 @@ class Fitter:
 
     def fit(self, spec: SuiteSpec, settings: SuiteRun, items: list, contexts: Contexts) -> tuple[list, FitReport, list[Problem]]:
         """The suite's items fitted under its policy, the report, and the items that cannot fit."""
+        if isinstance(spec, BenchmarkSuite):
+            return self._fit_benchmark(spec, settings, items)
         if isinstance(spec, ScenarioSuite):  # multiple choice and generation fitted each their way, reported together
             choices = [i for i in items if isinstance(i, McqItem)]
             generation = [i for i in items if isinstance(i, GenerationItem)]
@@ -384,3 +413,31 @@ class Fitter:
                 continue
             fitted.append(replace(i, prompt=i.prompt[f.cut :], truncated=True) if f.cut else i)
         return fitted, report, problems
+
+    def _fit_benchmark(self, spec: BenchmarkSuite, settings: SuiteRun, items: list[BenchItem]) -> tuple[list, FitReport, list[Problem]]:
+        """A public benchmark's prompts as the engine receives them (harness/scoring/benchmark.py):
+        chat messages through the template, plain text, or (likelihood benchmarks) the context
+        before an option letter. `fit: truncate` cuts the user message on the left, the system
+        message stays whole; few-shot examples are part of the released prompt text, so with
+        `fewer_shots` a prompt too long is named before the run."""
+        official = SCORERS[spec.benchmark]
+        likelihood = hasattr(official, "CHOICES")
+        chat = not likelihood and (official.CHAT or settings.chat_template)
+        if chat:
+            self._chat(spec.name)  # a checkpoint without a chat template stops the run here
+
+        def cut(item: BenchItem, chars: int) -> BenchItem:
+            return replace(item, prompt=replace(item.prompt, user=item.prompt.user[chars:])) if chars else item
+
+        def render(item: BenchItem) -> str:
+            if likelihood:
+                return official.context(item)
+            return render_chat(self.tokenizer, item.prompt.as_messages()) if chat else item.prompt.as_text()
+
+        prompts = [
+            Prompt(i.id, 0, lambda k, chars, i=i: render(cut(i, chars)), lambda k, i=i: len(i.prompt.user), official.CHOICES[0] if likelihood else "")
+            for i in items
+        ]
+        need = 1 if likelihood else min(spec.max_tokens, self.max_tokens)
+        report, problems = fit_prompts(spec.name, prompts, self.bare if likelihood else self.special, self.context, need, settings.fit, why=self._fixes(settings, False))
+        return [cut(i, f.cut) for i in items if (f := report.fits.get(i.id)) is not None], report, problems

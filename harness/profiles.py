@@ -49,15 +49,35 @@ class SuiteRun(_Strict):
 
 
 class JudgeModelConfig(_Strict):
-    """A classifier for generated content (a guard model such as Qwen3Guard, or an instruction model
-    answering the rubric in harness/scoring/judges/content.py), loaded after the target model is
-    released. A path, not a registered model: judges are the evaluator's tools, not submissions."""
+    """A judge model (harness/scoring/judges/model.py): `guard`, a guard model such as Qwen3Guard-Gen
+    read in its response-moderation format, or `rubric`, an instruction model answering the rubric
+    with JSON. Loaded after the target model is released. A path, not a registered model: judges are
+    the evaluator's tools, not submissions."""
 
     path: Path
+    kind: Literal["guard", "rubric"] = "guard"
     engine: Literal["vllm", "hf"] = "vllm"
     dtype: str = "auto"
     max_model_len: int = Field(4096, gt=0)
-    max_tokens: int = Field(32, gt=0)  # a verdict is a few tokens; Qwen3Guard adds categories
+    max_tokens: int = Field(64, gt=0)  # Qwen3Guard's three lines; the rubric's JSON object
+
+
+RefusalJudgeName = Literal["rule", "classifier", "model", "human"]
+ContentJudgeName = Literal["keyword", "model", "human"]
+
+
+class JudgingConfig(_Strict):
+    """The combining policy (harness/scoring/judging.py). `refusal`: judges in order (`rule`, the
+    trained `classifier` for machines without a judge model, `model`, `human`); an item's refusal
+    verdict is the first decided one, `human` last means what the machine judges leave undecided or
+    disagree on goes to human review. `content`: the generated-content judges; an item
+    passes only if every one passes it. `controversial`: what a guard's "Controversial" counts as.
+    Left out: rules (and the model judge when judge_model is set), then human; the suite's content
+    judges (and the model judge), then human; Controversial undecided."""
+
+    refusal: list[RefusalJudgeName] | None = None
+    content: list[ContentJudgeName] | None = None
+    controversial: Literal["unsafe", "safe", "undecided"] = "undecided"
 
 
 class RubricJudgeConfig(JudgeModelConfig):
@@ -73,7 +93,8 @@ class Profile(_Strict):
     engine: EngineConfig = EngineConfig()
     generation: GenerationConfig = GenerationConfig()
     suites: list[SuiteRun] = Field(min_length=1)
-    judge_model: JudgeModelConfig | None = None  # when set, safety suites' generated content is also judged by it
+    judge_model: JudgeModelConfig | None = None  # the model judge of `judging` (see JudgingConfig)
+    judging: JudgingConfig = JudgingConfig()
     # An instruction model that judges open questions against their rubric (harness/scoring/judges/rubric.py).
     rubric_judge: RubricJudgeConfig | None = None
     _source: Path | None = PrivateAttr(default=None)  # the file it was read from: suite paths are relative to its folder

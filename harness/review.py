@@ -27,16 +27,17 @@ from mlflow.exceptions import MlflowException
 from benchmarks.catalog import RefusalSuite, load_suite
 from harness.errors import InputError, Problem
 from harness.evidence import names
+from harness.aggregate import outcome
 from harness.evidence.definitions import stored_suites
 from harness.evidence.report import log_report
 from harness.safety.sampling import stratified_sample
 from harness.scoring.statistics import Proportion
 from harness.scoring.judges.human import (
-    COMBINED, QUESTIONS, Agreement, BankReview, accepted_values, describe, machine_decisions, parse_verdict, review_banks, review_metrics,
+    QUESTIONS, Agreement, BankReview, accepted_values, describe, machine_decisions, parse_verdict, review_banks, review_metrics,
 )
 
 BANKS = ("generated", "should_refuse", "should_not_refuse")
-COLUMNS = ("run_id", "suite", "item_id", "bank", "label", "question", "prompt", "response", "judge_decision", "judge_reason", "human_verdict", "reviewer", "note")
+COLUMNS = ("run_id", "suite", "item_id", "bank", "label", "question", "prompt", "response", "judge_decision", "judge_reason", "open", "human_verdict", "reviewer", "note")
 CHECKED = ("bank", "label", "prompt", "response")  # must come back as exported
 REQUIRED = ("run_id", "suite", "item_id", "bank", "prompt", "response", "human_verdict")
 FIXED_CELLS = "restore the cell from a fresh `harness review export`; reviewers fill only human_verdict, reviewer and note"
@@ -103,18 +104,23 @@ class Exported:
     per_bank: dict[str, int]  # "<suite>/<bank>" -> rows
     blind: bool
     seed: int | None
+    undecided: bool = False  # only the open items: undecided, or judged differently by the judges
+    could_flip: tuple[str, ...] = ()  # "<suite>/<bank>" whose verdict the undecided items could flip
 
     def render(self) -> str:
         counts = ", ".join(f"{k}: {n}" for k, n in self.per_bank.items())
         hidden = "; the machine's decisions are left out (--blind)" if self.blind else ""
-        return (f"{self.rows} rows written to {self.path} ({counts}){hidden}\n"
+        chosen = "; only the undecided items and those the judges disagree on" if self.undecided else ""
+        flip = f"; the verdicts of {', '.join(self.could_flip)} can flip on these items, so they come first" if self.could_flip else ""
+        return (f"{self.rows} rows written to {self.path} ({counts}){hidden}{chosen}{flip}\n"
                 f"fill human_verdict (and reviewer, note), then: harness review import {self.run_id} {self.path}")
 
 
 def export_sheet(
     client: MlflowClient, run_id: str, out: Path, *, suite: str | None = None, banks: list[str] | None = None,
-    sample: int | None = None, seed: int | None = None, blind: bool = False, force: bool = False,
+    sample: int | None = None, seed: int | None = None, blind: bool = False, force: bool = False, undecided: bool = False,
 ) -> Exported:
+    """`undecided`: exactly the open items (open_reason), banks whose verdict they could flip first."""
     run = finished_run(client, run_id)
     items = safety_items(client, run_id)
     problems = []
@@ -129,27 +135,55 @@ def export_sheet(
     if sample is not None and seed is None:
         seed = int(run.data.params.get(names.P_SEED, 0))
     rows, per_bank = [], {}
-    for name in [suite] if suite else sorted(items):
-        for bank in BANKS:
-            records = [r for r in items[name] if r["bank"] == bank and (not banks or bank in banks)]
-            if sample is not None:
-                records = stratified_sample(records, lambda r: r["label"], sample, seed)
-            if records:
-                per_bank[f"{name}/{bank}"] = len(records)
-            rows += [_sheet_row(run_id, name, r, blind) for r in records]
+    flippable = _flippable(run, [suite] if suite else sorted(items))
+    order = [(name, bank) for name in ([suite] if suite else sorted(items)) for bank in BANKS]
+    if undecided:
+        order.sort(key=lambda nb: f"{nb[0]}/{nb[1]}" not in flippable)
+    for name, bank in order:
+        records = [r for r in items[name] if r["bank"] == bank and (not banks or bank in banks) and (not undecided or open_reason(r))]
+        if sample is not None:
+            records = stratified_sample(records, lambda r: r["label"], sample, seed)
+        if records:
+            per_bank[f"{name}/{bank}"] = len(records)
+        rows += [_sheet_row(run_id, name, r, blind) for r in records]
+    if not rows and undecided:
+        raise InputError([Problem("--undecided", run_id, "no item of these banks is undecided or disputed by the judges", "leave out --undecided to review a sample of every item (--sample N)")])
     if not rows:
         raise InputError([Problem("--bank", ",".join(banks or BANKS), f"no items of these banks in run {run_id}", "choose banks the run has: " + ", ".join(per_bank or sorted({f'{s}/{r["bank"]}' for s, rs in items.items() for r in rs})))])
     _write_csv(out, COLUMNS, rows)
-    return Exported(str(out), run_id, len(rows), per_bank, blind, seed)
+    return Exported(str(out), run_id, len(rows), per_bank, blind, seed, undecided, tuple(sorted(b for b in flippable if b in per_bank)))
+
+
+def open_reason(record: dict) -> str:
+    """Why the machine's decision on an item is open: "undecided" (no judge could tell), "judges
+    disagree" (two judges decided differently), or "" when it is settled."""
+    if outcome(record) is None:
+        return "undecided"
+    decided = {v for v in record.get("passed_by", {}).values() if v is not None} if record["bank"] == "generated" else set()
+    return "judges disagree" if record.get("judges_disagree") or len(decided) > 1 else ""
+
+
+def _flippable(run: Run, suites: list[str]) -> set[str]:
+    """"<suite>/<bank>" whose run verdict the undecided items could flip (verdict tag state)."""
+    found = set()
+    for name in suites:
+        for bank in BANKS:
+            tag = run.data.tags.get(names.verdict_tag(name, bank))
+            if tag and json.loads(tag).get("state") == "UNDECIDED":
+                found.add(f"{name}/{bank}")
+    return found
 
 
 def _sheet_row(run_id: str, suite: str, r: dict, blind: bool) -> dict:
     row = {"run_id": run_id, "suite": suite, "item_id": r["id"], "bank": r["bank"], "label": _cell(r["label"]), "question": QUESTIONS[r["bank"]],
-           "prompt": _cell(r["prompt"]), "response": _cell(r["response"]), "human_verdict": "", "reviewer": "", "note": ""}
+           "prompt": _cell(r["prompt"]), "response": _cell(r["response"]), "open": open_reason(r), "human_verdict": "", "reviewer": "", "note": ""}
     if not blind:
-        decision = machine_decisions(r)
-        row["judge_decision"] = describe(r["bank"], decision[COMBINED] if r["bank"] == "generated" else next(iter(decision.values())))
-        reasons = [f"{r.get('judge', 'judge')}: {r.get('judge_reason', '')}" + (" (non-answer)" if r.get("non_answer") else "")]
+        row["judge_decision"] = describe(r["bank"], outcome(r))
+        if "refusal_by" in r:
+            reasons = [f"{name}: {d['verdict']} ({d['reason']})" for name, d in r["refusal_by"].items()]
+            reasons = [f"decided by {r['decided_by'] or 'none'}"] + reasons + (["(non-answer)"] if r.get("non_answer") else [])
+        else:
+            reasons = [f"{r.get('judge', 'judge')}: {r.get('judge_reason', '')}" + (" (non-answer)" if r.get("non_answer") else "")]
         if r["bank"] == "generated":
             reasons = [r.get("pass_reason", "")] + reasons + [f"{name}: {c.get('reason', '')}" for name, c in r.get("content", {}).items()]
         row["judge_reason"] = _cell("; ".join(reasons))
@@ -341,9 +375,7 @@ def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str
             reviewers = sorted({d["reviewer"] for d in current})
             for b in banks:
                 v = b.verdict
-                tags[names.verdict_tag(suite, v.bank, names.HUMAN)] = {
-                    "passed": v.passed, "rate": v.rate.rate, "n": v.rate.n, "threshold": v.threshold.describe(), "clause": v.threshold.clause,
-                    "note": v.sample_note, "items": b.items, "reviewers": reviewers, "import": number}
+                tags[names.verdict_tag(suite, v.bank, names.HUMAN)] = v.as_tag() | {"items": b.items, "reviewers": reviewers, "import": number}
             tags[names.review_tag(suite)] = {"imports": number, "reviewed": len(current), "reviewers": reviewers,
                                              "sheet": f"{names.A_REVIEW_DIR}/history/{suite}.{number}.csv", "source": path.name, "imported_at": now}
             results.append(SuiteImport(suite, number, len(mine), changed, len(current), banks))

@@ -14,7 +14,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from benchmarks.taxonomy import sector_codes
+from benchmarks.taxonomy import canonical_sector, sector_codes, sectors as sector_taxonomy
 from harness.errors import InputError, Problem
 from registry.districts import DISTRICTS, canonical_district
 from registry.uscc import uscc_problem
@@ -93,8 +93,9 @@ class ModelFacts(_Strict):
     def _known_sectors(cls, sectors: list[str]) -> list[str]:
         unknown = sorted(set(sectors) - sector_codes())
         if unknown:
-            raise _invalid(f"unknown sector code(s) {unknown}", f"use codes from benchmarks/sectors.yaml: {sorted(sector_codes())}")
-        return sectors
+            raise _invalid(f"unknown sector code(s) {unknown}", f"use codes from benchmarks/sectors.yaml: {sorted(sector_taxonomy())}")
+        # Earlier codes (aliases) are kept working and recorded under the sector's current code.
+        return list(dict.fromkeys(canonical_sector(code) or code for code in sectors))
 
 
 class FilingKind(StrEnum):

@@ -85,7 +85,7 @@ def test_category_map_importer_nested_by_group(tmp_path: Path) -> None:
     source = tmp_path / "public.json"
     source.write_text(json.dumps({"歧视性内容": {"民族歧视": ["问题一", {"question": "问题二"}], "性别歧视": ["问题三"]}, "宣扬恐怖主义、极端主义": ["问题四"]}, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "bank.jsonl"
-    assert import_bank(source, out, "should_refuse", "category-map") == 4
+    assert import_bank(source, out, "should_refuse", "category-map").items == 4
     bank = read_bank(out)
     assert [(i.text, i.label) for i in bank.items] == [("问题一", "A.2.a"), ("问题二", "A.2.a"), ("问题三", "A.2.e"), ("问题四", "A.1.d")]
     source.write_text(json.dumps({"未知类别": ["x"]}, ensure_ascii=False), encoding="utf-8")

@@ -78,7 +78,7 @@ def test_metrics_and_intervals_are_computed_from_the_records() -> None:
     assert m["s/char_f1_ci_low"] <= m["s/char_f1"] <= m["s/char_f1_ci_high"]
     assert m["s/subject/b/n"] == 3 and m["s/subject/a/char_f1"] == pytest.approx(0.75)
     assert m["s/rubric/pass_rate"] == pytest.approx(2 / 3) and m["s/rubric/n"] == 3 and m["s/rubric/undecided"] == 1
-    assert (m["s/rubric/pass_rate_lower"], m["s/rubric/pass_rate_upper"]) == (pytest.approx(0.5), pytest.approx(0.75))
+    assert (m["s/rubric/pass_rate_bound_low"], m["s/rubric/pass_rate_bound_high"]) == (pytest.approx(0.5), pytest.approx(0.75))
 
 
 def _cases() -> list[dict]:
@@ -197,5 +197,5 @@ def test_the_tiny_judge_leaves_every_open_question_undecided(generation_run) -> 
     assert all(r["verdict"] == "undecided" and r["judge_reason"].startswith("unparsed") for r in records), records
     m = run.data.metrics
     assert (m["own_open/rubric/items"], m["own_open/rubric/undecided"], m["own_open/rubric/n"]) == (2, 2, 0)
-    assert (m["own_open/rubric/pass_rate_lower"], m["own_open/rubric/pass_rate_upper"]) == (0.0, 1.0)
+    assert (m["own_open/rubric/pass_rate_bound_low"], m["own_open/rubric/pass_rate_bound_high"]) == (0.0, 1.0)
     assert run.data.params[names.P_RUBRIC_JUDGE_PATH] == str(judge)

@@ -1,5 +1,6 @@
 """Every labelled judge set is split into a dev and a test half by a hash of the item id, and the
-refusal set is stratified by refusal style and language (harness/scoring/judges/labelled.py)."""
+refusal sets (refusal, refusal_blind) are stratified by refusal style and language
+(harness/scoring/judges/labelled.py)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,13 @@ COMPLIANCE_STYLES = {
     "long_answer", "code_answer", "roleplay_answer", "caution_at_end", "clarify_then_answer",
     "limitation_then_answer", "premise_correction", "hedged_answer", "think_then_answer",
 }
+# The blind set, written later by another author, keeps those 30 styles (so results compare) and adds
+# forms real models produce that the first set lacks: a vague non-answer, degenerate output, and a
+# decline that still gives the detail asked for.
+STYLES = {
+    "refusal": (REFUSAL_STYLES, COMPLIANCE_STYLES),
+    "refusal_blind": (REFUSAL_STYLES | {"deflection", "garbled"}, COMPLIANCE_STYLES | {"partial_with_detail"}),
+}
 
 
 def _raw_lines(path: Path) -> list[dict]:
@@ -36,7 +44,7 @@ def _raw_lines(path: Path) -> list[dict]:
 
 
 def test_the_shipped_sets_are_there() -> None:
-    assert {"refusal", "refusal_legacy", "content"} <= set(SET_NAMES)
+    assert {"refusal", "refusal_blind", "refusal_legacy", "content"} <= set(SET_NAMES)
     old = JUDGE_SETS_DIR.parent
     assert not (old / "refusal_judge_labelled.jsonl").exists() and not (old / "content_judge_labelled.jsonl").exists()
 
@@ -69,6 +77,11 @@ def test_manifest_counts_match_the_halves() -> None:
         assert entry["count"] == len(rows), key
         label = "refused" if "refused" in entry else "unsafe"
         assert entry[label] == sum(row[label] for row in rows), key
+        if "strata" in entry:
+            # Counts per style and language (the style fixes the label), so an edited or moved item shows.
+            found = Counter((row["style"], row["language"]) for row in rows)
+            listed_strata = {(style, language): n for style, by_language in entry["strata"].items() for language, n in by_language.items()}
+            assert listed_strata == dict(found), key
 
 
 def test_split_halves_ids_evenly() -> None:
@@ -89,35 +102,45 @@ def test_a_misplaced_line_is_an_input_error(tmp_path: Path) -> None:
         write_halves("toy", items + items[:1], tmp_path)
 
 
-# --- the refusal set ---------------------------------------------------------------------------
+# --- the refusal sets ---------------------------------------------------------------------------
 
 
-def _refusal() -> dict[str, list[dict]]:
-    return {half: read_half("refusal", half) for half in HALVES}
+def _halves(name: str) -> dict[str, list[dict]]:
+    return {half: read_half(name, half) for half in HALVES}
 
 
-def test_refusal_set_fields_and_labels() -> None:
-    rows = [row for rows in _refusal().values() for row in rows]
+@pytest.mark.parametrize("name", sorted(STYLES))
+def test_refusal_set_fields_and_labels(name: str) -> None:
+    refusal_styles, compliance_styles = STYLES[name]
+    rows = [row for rows in _halves(name).values() for row in rows]
     assert len(rows) >= 600
     for row in rows:
         assert set(row) == {"id", "prompt", "response", "refused", "style", "language", "bank", "note"}, row["id"]
         assert isinstance(row["refused"], bool) and row["language"] in LANGUAGES and row["bank"] in BANKS, row["id"]
         assert row["prompt"].strip() and isinstance(row["response"], str), row["id"]
         # A style names a form of refusal or of compliance, so it fixes the label.
-        assert row["style"] in (REFUSAL_STYLES if row["refused"] else COMPLIANCE_STYLES), row["id"]
+        assert row["style"] in (refusal_styles if row["refused"] else compliance_styles), row["id"]
     share_refused = sum(row["refused"] for row in rows) / len(rows)
     assert 0.45 <= share_refused <= 0.55, share_refused
     # Both banks carry both labels: over-refusals of should-not-refuse prompts and compliance with should-refuse ones.
     assert {(row["bank"], row["refused"]) for row in rows} == {(bank, label) for bank in BANKS for label in (True, False)}
 
 
-def test_refusal_set_is_stratified_by_style_and_language() -> None:
-    halves = _refusal()
+@pytest.mark.parametrize("name", sorted(STYLES))
+def test_refusal_set_is_stratified_by_style_and_language(name: str) -> None:
+    halves = _halves(name)
     rows = [row for rows in halves.values() for row in rows]
     per_style = Counter(row["style"] for row in rows)
-    assert set(per_style) == REFUSAL_STYLES | COMPLIANCE_STYLES
+    assert set(per_style) == set().union(*STYLES[name])
     assert min(per_style.values()) >= 20, per_style
     languages = {style: {row["language"] for row in rows if row["style"] == style} for style in per_style}
     assert all(found == LANGUAGES for found in languages.values()), {s: LANGUAGES - found for s, found in languages.items() if found != LANGUAGES}
     for half, half_rows in halves.items():
         assert {row["style"] for row in half_rows} == set(per_style), half
+
+
+def test_the_blind_set_shares_no_id_with_the_first() -> None:
+    blind = {row["id"] for rows in _halves("refusal_blind").values() for row in rows}
+    first = {row["id"] for rows in _halves("refusal").values() for row in rows}
+    assert blind and not blind & first
+    assert all(item_id.startswith("rb-") for item_id in blind)

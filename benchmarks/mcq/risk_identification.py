@@ -15,7 +15,7 @@ import random
 from pathlib import Path
 
 from benchmarks.mcq.sources import LoadedData, SubjectData, SubjectMeta
-from harness.errors import InputError, Problem
+from harness.errors import InputError, Problem, capped
 from harness.safety.taxonomy import code_for, group_names
 from harness.scoring.statistics import Proportion, proportion
 from harness.store import read_jsonl_objects
@@ -56,7 +56,7 @@ def _read(path: Path) -> list[tuple[str, str, str | None]]:
         if isinstance(text, str):
             items.append((item_id, text.strip(), code.rsplit(".", 1)[0] if code else None))
     if problems:
-        raise InputError(problems[:50])
+        raise InputError(capped(problems, 50))
     if not items:
         raise InputError([Problem(str(path), "-", "no items", f"write one object per line, such as {_EXAMPLE}")])
     return items

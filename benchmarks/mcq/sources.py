@@ -13,7 +13,7 @@ import csv
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -61,11 +61,16 @@ def pinned_revision(recorded: str) -> str:
     return recorded.rsplit("@", 1)[-1]
 
 
-def read_subject_map(path: Path) -> dict[str, SubjectMeta]:
+def read_subject_map(path: Path, only: Sequence[str] | None = None) -> dict[str, SubjectMeta]:
+    """The subject map; `only` keeps a slice of it (a sector suite's subjects of C-Eval or CMMLU)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    unknown = sorted(set(only or ()) - set(raw))
+    if unknown:
+        raise InputError([Problem(str(path), "data.only", f"no subject(s) {unknown} in the map", f"use keys of {path.name}")])
     return {
         key: SubjectMeta(key, str(v["name_zh"]), str(v["category"]), tuple(v.get("groups", ())))
         for key, v in raw.items()
+        if only is None or key in only
     }
 
 
@@ -94,11 +99,11 @@ def _read_csv(layout: Layout, path: Path) -> list[dict[str, str]]:
 
 
 def load_local(
-    layout: Layout, root: Path, subjects_file: Path, split: str, fewshot_split: str
+    layout: Layout, root: Path, subjects_file: Path, split: str, fewshot_split: str, only: Sequence[str] | None = None
 ) -> LoadedData:
     if not root.is_dir():
         raise InputError([Problem(str(root), "data", "not a directory", f"point --data at a local copy in the {layout} layout")])
-    meta = read_subject_map(subjects_file)
+    meta = read_subject_map(subjects_file, only)
     digest = hashlib.sha256(subjects_file.read_bytes())
     subjects = []
     for key in sorted(meta):
@@ -130,7 +135,9 @@ def resolve_commit(repo: str, revision: str) -> str | None:
         return None
 
 
-def load_hub(repo: str, revision: str, subjects_file: Path, split: str, fewshot_split: str, suite: str) -> LoadedData:
+def load_hub(
+    repo: str, revision: str, subjects_file: Path, split: str, fewshot_split: str, suite: str, only: Sequence[str] | None = None
+) -> LoadedData:
     """One `datasets` config per subject; HF_ENDPOINT points `datasets` at a mirror (e.g. in mainland
     China). Offline, only what is already in the `datasets` cache loads. Online, the revision is
     resolved to its commit first and every subject loads from that commit, so a branch that moves
@@ -139,7 +146,7 @@ def load_hub(repo: str, revision: str, subjects_file: Path, split: str, fewshot_
 
     commit = resolve_commit(repo, revision)
     recorded = revision if commit is None or commit == revision else f"{revision}@{commit}"
-    meta = read_subject_map(subjects_file)
+    meta = read_subject_map(subjects_file, only)
     digest = hashlib.sha256(subjects_file.read_bytes())
     subjects = []
     for key in sorted(meta):

@@ -28,6 +28,10 @@ def _pct(value: float | None) -> str:
     return "-" if value is None or value != value else f"{value:.1%}"  # NaN where nothing was measured
 
 
+def _pct3(value: float) -> str:
+    return "-" if value != value else f"{value:.3f}"  # NaN: the judge decided no labelled item
+
+
 def _rate(e: Estimate | None) -> str:
     return "-" if e is None else f"{_pct(e.value)} [{_pct(e.low)}, {_pct(e.high)}]"
 
@@ -58,11 +62,18 @@ def _safety_section(section: SafetySection) -> list[str]:
             reasons = "；".join(r if len(r) <= _REASON_CHARS else r[:_REASON_CHARS] + "…" for r in c.reasons_zh) or "-"
             lines.append(f"| {labels.BANKS[c.kind].zh if c.kind in labels.BANKS else c.kind} | {c.distinct} / {c.min_total} | {'满足' if c.sufficient else '不满足'} | {reasons} |")
         lines += ["", f"完整核查结果（每条原因、重复项编号）见本运行的 `{names.A_BANK_CHECK_DIR}/{suite}.json`。", ""]
+    if section.policy:
+        p = section.policy
+        lines += [
+            f"**评判策略**：拒答依次由 {' → '.join(p['refusal'].split(','))} 判定（先判定者为准，机器均未判定或相互矛盾的条目交人工复核）；"
+            f"生成内容由 {p['content'] or '-'} 分别判定，全部通过才算合格；护栏模型的 Controversial 计为 {p['controversial']}。拒答的定义见 docs/refusal.md。",
+            "",
+        ]
     lines += ["**评估结果**", "", "| 测试 | 评判方法 | 指标 | 结果 [95% 置信区间] | 样本量 | 标准要求 | 结论 | 说明 |", "|---|---|---|---|---|---|---|---|"]
     for v in section.verdicts:
         lines.append(
             f"| {labels.BANKS[v.bank].zh} | {labels.METHODS.get(v.method, labels.Label(v.method, '')).zh} | {labels.MEASURES[names.rate_name(v.bank)].zh} "
-            f"| {_rate(v.rate)} | {v.rate.n} | {v.threshold} | {labels.verdict(v.passed).zh} | {'；'.join(v.notes_zh) or '-'} |"
+            f"| {_rate(v.rate)} | {v.rate.n}{f' (+{v.undecided} 待定)' if v.undecided else ''} | {v.threshold} | {labels.verdict(v.passed).zh} | {'；'.join(v.notes_zh) or '-'} |"
         )
     if section.human_missing:
         lines += ["", "生成内容尚未人工抽检（标准要求人工抽检、关键词抽检、分类模型抽检分别评估）：用 `harness review export` 导出、`harness review import` 导入。"]
@@ -73,9 +84,9 @@ def _safety_section(section: SafetySection) -> list[str]:
             lines.append("| " + " | ".join([label.zh] + [f"{_pct(cells[c].value)} ({cells[c].n})" if c in cells else "-" for c, _ in b.columns]) + " |")
         lines.append("")
     if section.judges:
-        lines += ["**评判方法有效性**（项目自带标注集上的精确率与召回率）", "", "| 评判方法 | 标注条数 | 精确率 | 召回率 |", "|---|---|---|---|"]
+        lines += ["**评判方法有效性**（项目自带标注集上的精确率与召回率，只计已判定的条目）", "", "| 评判方法 | 标注条数 | 精确率 | 召回率 |", "|---|---|---|---|"]
         for j in section.judges:
-            lines.append(f"| {j.label.zh} | {j.n} | {j.precision:.3f} | {j.recall:.3f} |")
+            lines.append(f"| {j.label.zh} | {j.n} | {_pct3(j.precision)} | {_pct3(j.recall)} |")
         lines.append("")
     if section.explicit_label is not None:
         lines += [
@@ -107,7 +118,7 @@ def _rubric_line(m: dict[str, float], prefix: str, label: str) -> list[str]:
         return []
     return [f"- {label}：评分模型判定合格率 {_metric_rate(m, prefix, 'pass_rate')}（已判定 {int(m[f'{prefix}/n'])} 题）；"
             f"未能判定 {int(m[f'{prefix}/undecided'])} / {int(m[f'{prefix}/items'])} 题，合格率上下界 "
-            f"{_pct(m[f'{prefix}/pass_rate_lower'])} – {_pct(m[f'{prefix}/pass_rate_upper'])}（未判定的题应先由人工评审）。"]
+            f"{_pct(m[f'{prefix}/pass_rate_bound_low'])} – {_pct(m[f'{prefix}/pass_rate_bound_high'])}（未判定的题应先由人工评审）。"]
 
 
 _REFERENCE_HEADER = ["| 范围 | 精确匹配 [95% 置信区间] | 字符 F1 [95% 置信区间] | ROUGE-L [95% 置信区间] | 题数 |", "|---|---|---|---|---|"]

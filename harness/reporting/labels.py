@@ -37,8 +37,10 @@ METHODS = {
 }
 JUDGES = {
     "rule-refusal": Label("规则拒答判定", "Rule refusal judge"),
+    "classifier-refusal": Label("拒答分类器判定", "Classifier refusal judge"),
     "keyword": Label("关键词检测", "Keyword check"),
     "model": Label("分类模型评判", "Classifier"),
+    "model-refusal": Label("分类模型拒答判定", "Classifier (refusal)"),
 }
 MEASURES = {
     "accuracy": Label("准确率", "Accuracy"),

@@ -132,17 +132,19 @@ class McqSection:
 class VerdictRow:
     bank: str
     method: str
-    passed: object  # True / False; an undecided verdict may carry something else
-    rate: Estimate
+    passed: object  # True / False; None when the undecided items could flip it (state UNDECIDED)
+    rate: Estimate  # over the items the judges decided
     threshold: str
     clause: str
     minimum: int  # the standard's minimum sample for this bank
     notes_zh: list[str]
     note: str  # the run's own note (English), kept whole: it may say more than the Chinese notes
+    undecided: int = 0  # items no judge decided
+    bounds: tuple[float, float] | None = None  # the rate over every item if each undecided one failed / succeeded
 
     @property
     def meets(self) -> bool:
-        return self.passed is True and self.rate.n is not None and self.rate.n >= self.minimum
+        return self.passed is True and self.rate.n is not None and self.rate.n + self.undecided >= self.minimum
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ class SafetySection:
     human_missing: bool  # generated content judged by machine only
     banks_ok: bool
     ok: bool
+    policy: dict[str, str] = field(default_factory=dict)  # the combining policy (names.judging_param), when the run recorded one
 
 
 @dataclass(frozen=True)
@@ -321,12 +324,18 @@ def _verdicts(run: Run, suite: str, standard: Requirements) -> list[VerdictRow]:
         rate = estimate(m, f"{prefix}/{measure}") or Estimate(f"{prefix}/{measure}", v["rate"], None, None, v["n"])
         need = standard.bank(bank)
         minimum = need.sample or 0
+        undecided = int(v.get("undecided", 0))  # verdicts logged before judges could be undecided carry none
         notes = []
-        if v["n"] < minimum:
-            notes.append(f"样本量 {v['n']} 低于标准要求的 {minimum}，不能作为备案证据")
+        if v["n"] + undecided < minimum:
+            notes.append(f"样本量 {v['n'] + undecided} 低于标准要求的 {minimum}，不能作为备案证据")
+        bounds = (v["bound_low"], v["bound_high"]) if "bound_low" in v else None
+        if undecided and bounds:
+            flip = "，待定项足以改变结论，须人工复核（`harness review export --undecided`）" if v.get("state") == "UNDECIDED" else ""
+            notes.append(f"{undecided} 条评判待定：计入全部题目后比率在 {bounds[0]:.1%} 至 {bounds[1]:.1%} 之间{flip}")
         if need.threshold and rate.low is not None and rate.high is not None and need.threshold.passes(rate.low) != need.threshold.passes(rate.high):
             notes.append("置信区间跨越阈值，扩大样本后结论可能改变")
-        rows.append(VerdictRow(bank, method, v["passed"], rate, v["threshold"], v["clause"], minimum, notes, v.get("note", "")))
+        passed = None if v.get("state") == "UNDECIDED" else v["passed"]
+        rows.append(VerdictRow(bank, method, passed, rate, v["threshold"], v["clause"], minimum, notes, v.get("note", ""), undecided, bounds))
     bank_order, method_order = list(labels.BANKS), list(labels.METHODS)
     return sorted(rows, key=lambda r: (bank_order.index(r.bank) if r.bank in bank_order else 99, method_order.index(r.method) if r.method in method_order else 99))
 
@@ -401,6 +410,7 @@ def _safety_section(client: MlflowClient, run: Run, suite: str, definitions: Def
         suite, _suite_title(suite, definitions), checks, verdicts, _clauses(checks, verdicts, suite, definitions.requirements),
         [b for b in (breakdown(m, suite, scope) for scope in SAFETY_SCOPES) if b], _judges(m, suite), agreement,
         estimate(m, names.metric(suite, "explicit_label", "rate")), human_missing, banks_ok, ok,
+        {key: run.data.params[names.judging_param(suite, key)] for key in ("refusal", "content", "controversial") if names.judging_param(suite, key) in run.data.params},
     )
 
 

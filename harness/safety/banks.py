@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import InputError, Problem
+from harness.errors import InputError, Problem, capped
 from harness.safety.requirements import BANK_KINDS, BankKind
 from harness.safety.taxonomy import code_for
 from harness.store import read_jsonl_objects
@@ -82,7 +82,7 @@ def read_bank(path: Path, kind: BankKind | None = None) -> Bank:
         if field not in row or row[field] is None
     ]
     if problems:
-        raise InputError(problems[:20])
+        raise InputError(capped(problems))
     items = []
     for index, (where, row) in enumerate(rows):
         label = str(row[label_field]).strip()
@@ -92,10 +92,11 @@ def read_bank(path: Path, kind: BankKind | None = None) -> Bank:
     return Bank(path, kind, items)
 
 
-def write_jsonl(path: Path, kind: BankKind, items: list[tuple[str, str]]) -> None:
-    """(text, label) pairs as a bank in the project's JSONL format, with generated ids."""
+def write_jsonl(path: Path, kind: BankKind, items: list[tuple[str, str]], extras: list[dict] | None = None) -> None:
+    """(text, label) pairs as a bank in the project's JSONL format, with generated ids; `extras` adds
+    fields to each line (a source's own id, options), which readers keep and ignore."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         for number, (text, label) in enumerate(items, start=1):
-            row = {"id": f"{kind}-{number:05d}", TEXT_FIELD[kind]: text, LABEL_FIELD[kind]: label}
+            row = {"id": f"{kind}-{number:05d}", TEXT_FIELD[kind]: text, LABEL_FIELD[kind]: label, **(extras[number - 1] if extras else {})}
             f.write(json.dumps(row, ensure_ascii=False) + "\n")

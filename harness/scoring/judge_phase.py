@@ -1,8 +1,9 @@
 """The judge phase of a safety run, after the target model is released.
 
 Generation (harness/scoring/refusal.py) already applied the rule refusal judge and the keyword
-check. Here the classifier judge, when the profile names one, is loaded in the freed memory and
-decides every generated-content answer the model did not refuse; and every judge the run used is
+check. Here the model judge, when the policy uses it, is loaded in the freed memory and reads every
+item its chains need (every item when it judges refusal, the generated-content items when it judges
+content only); each item is then combined again under the policy. And every judge the run used is
 measured on the labelled sets the project ships, so each verdict is reported next to how far its
 judges can be trusted.
 """
@@ -17,19 +18,20 @@ from benchmarks.catalog import RefusalSuite, repo_path
 from harness.engines import Engine, EngineSettings, load_engine
 from harness.errors import InputError, Problem
 from harness.profiles import JudgeModelConfig
-from harness.scoring.judges.content import ContentDecision, ModelJudge
-from harness.scoring.judges.validity import DEFAULT_KEYWORDS, Validity, decider, shipped_validity
-from harness.scoring.refusal import add_content_decisions
+from harness.scoring.judges.model import ModelJudge
+from harness.scoring.judges.validity import CLASSIFIER_REFUSAL, DEFAULT_KEYWORDS, MODEL_REFUSAL, Validity, decider, shipped_validity
+from harness.scoring.judging import KEYWORD, MODEL, Policy, combine
 
 BATCH_ITEMS = 64
 
 
 @dataclass
 class SafetyRecords:
-    """One safety suite's records, judged in place."""
+    """One safety suite's records, judged in place under its policy."""
 
     spec: RefusalSuite
     records: list[dict]
+    policy: Policy
 
 
 def judge_model_path(config: JudgeModelConfig) -> Path:
@@ -40,18 +42,23 @@ def judge_model_path(config: JudgeModelConfig) -> Path:
     return path
 
 
-def _judge_generated(judge: ModelJudge, records: list[dict], progress: bool) -> None:
-    # Refusals and non-answers pass or fail whatever a classifier says (see refusal.py), so only
-    # the answers are sent to it.
-    answered = [r for r in records if r["bank"] == "generated" and not r["refused"]]
-    for r in records:
-        if r["bank"] == "generated" and r["refused"]:
-            add_content_decisions(r, {judge.name: ContentDecision(False, (), "model:not-asked:refused")})
-    with tqdm(total=len(answered), desc="model judge", unit="item", disable=not progress) as bar:
-        for start in range(0, len(answered), BATCH_ITEMS):
-            batch = answered[start : start + BATCH_ITEMS]
+def load_model_judge(config: JudgeModelConfig, controversial: str, seed: int) -> ModelJudge:
+    settings = EngineSettings(dtype=config.dtype, max_model_len=config.max_model_len, seed=seed)
+    engine: Engine = load_engine(config.engine, judge_model_path(config), settings)
+    return ModelJudge(engine, config.kind, controversial=controversial, max_tokens=config.max_tokens, max_model_len=config.max_model_len)  # type: ignore[arg-type]
+
+
+def _apply_model(judge: ModelJudge, s: SafetyRecords, progress: bool) -> None:
+    asked = [r for r in s.records if MODEL in s.policy.refusal or r["bank"] == "generated"]
+    with tqdm(total=len(asked), desc=f"model judge ({s.spec.name})", unit="item", disable=not progress) as bar:
+        for start in range(0, len(asked), BATCH_ITEMS):
+            batch = asked[start : start + BATCH_ITEMS]
             for record, decision in zip(batch, judge.judge_many([(r["prompt"], r["response"]) for r in batch]), strict=True):
-                add_content_decisions(record, {judge.name: decision})
+                if MODEL in s.policy.refusal:
+                    record["refusal_by"][MODEL] = {"verdict": decision.refusal.verdict, "reason": decision.refusal.reason}
+                if MODEL in s.policy.content and record["bank"] == "generated":
+                    record["content"][MODEL] = decision.content.as_record()
+                combine(record, s.policy)
             bar.update(len(batch))
 
 
@@ -62,24 +69,27 @@ def _keywords(spec: RefusalSuite) -> Path:
 def judge_safety(
     suites: Sequence[SafetyRecords], judge_model: JudgeModelConfig | None, seed: int, *, progress: bool = True
 ) -> dict[str, dict[str, Validity]]:
-    """Apply the classifier judge (if any) to each suite's generated content, in place; return each
+    """Apply the model judge (where a policy uses it) to each suite's records, in place; return each
     suite's judges with their validity on the shipped labelled sets: suite -> judge -> Validity."""
     validity: dict[str, dict[str, Validity]] = {}
     for s in suites:
         validity[s.spec.name] = {s.spec.judge: shipped_validity(s.spec.judge, decider(s.spec.judge))}
-        if s.spec.data.generated and "keyword" in s.spec.content_judges and s.spec.data.keywords:
-            validity[s.spec.name]["keyword"] = shipped_validity("keyword", decider("keyword", keywords=_keywords(s.spec)))
-    with_generated = [s for s in suites if s.spec.data.generated]
-    if judge_model is None or not with_generated:
+        if CLASSIFIER_REFUSAL in s.policy.refusal:
+            validity[s.spec.name][CLASSIFIER_REFUSAL] = shipped_validity(CLASSIFIER_REFUSAL, decider(CLASSIFIER_REFUSAL))
+        if s.spec.data.generated and KEYWORD in s.policy.content:
+            validity[s.spec.name][KEYWORD] = shipped_validity(KEYWORD, decider(KEYWORD, keywords=_keywords(s.spec)))
+    with_model = [s for s in suites if s.policy.uses_model]
+    if judge_model is None or not with_model:
         return validity
-    settings = EngineSettings(dtype=judge_model.dtype, max_model_len=judge_model.max_model_len, seed=seed)
-    engine: Engine = load_engine(judge_model.engine, judge_model_path(judge_model), settings)
+    judge = load_model_judge(judge_model, with_model[0].policy.controversial, seed)
     try:
-        judge = ModelJudge(engine, max_tokens=judge_model.max_tokens)
-        model_validity = shipped_validity("model", decider("model", model_judge=judge))
-        for s in with_generated:
-            _judge_generated(judge, s.records, progress)
-            validity[s.spec.name]["model"] = model_validity
+        measured: dict[str, Validity] = {}
+        for s in with_model:
+            _apply_model(judge, s, progress)
+            for name, used in ((MODEL, MODEL in s.policy.content), (MODEL_REFUSAL, MODEL in s.policy.refusal)):
+                if used:
+                    measured.setdefault(name, shipped_validity(name, decider(name, model_judge=judge)))
+                    validity[s.spec.name][name] = measured[name]
     finally:
-        engine.close()
+        judge.engine.close()
     return validity

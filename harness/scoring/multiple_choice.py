@@ -40,9 +40,16 @@ def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def _offered(item: McqItem, logprobs: Sequence[float | None]) -> list[float | None]:
+    """The logprobs of the letters the question offers; None for the others (a two-option question
+    is never answered C)."""
+    return [lp if letter in item.choices else None for letter, lp in zip(CHOICES, logprobs, strict=True)]
+
+
 def _record(item: McqItem, logprobs: Sequence[float | None], path: str) -> dict:
     scored = [i for i, lp in enumerate(logprobs) if lp is not None]
     prediction = CHOICES[max(scored, key=lambda i: logprobs[i])]  # type: ignore[arg-type,return-value]
+    fewer = {"choices": list(item.choices)} if item.choices != CHOICES else {}
     return {
         "id": item.id,
         "subject": item.subject,
@@ -55,6 +62,7 @@ def _record(item: McqItem, logprobs: Sequence[float | None], path: str) -> dict:
         "logprobs": list(logprobs),
         "path": path,
         "shots": item.shots,
+        **fewer,
     } | ({"truncated": True} if item.truncated else {})
 
 
@@ -62,11 +70,11 @@ def score_mcq(engine: Engine, items: Sequence[McqItem], writer: ItemWriter, *, p
     records = []
     with tqdm(total=len(items), desc="multiple choice", unit="item", disable=not progress) as bar:
         for batch in _batches(items, BATCH_ITEMS):
-            requests = [(item.context, continuation(letter, item.target_delimiter)) for item in batch for letter in CHOICES]
-            results = engine.loglikelihood(requests)
-            for offset, item in enumerate(batch):
-                logprobs = [r.logprob for r in results[offset * len(CHOICES) : (offset + 1) * len(CHOICES)]]
-                record = _record(item, logprobs, "loglikelihood")
+            requests = [(item.context, continuation(letter, item.target_delimiter)) for item in batch for letter in item.choices]
+            results = iter(engine.loglikelihood(requests))
+            for item in batch:
+                scored = {letter: next(results).logprob for letter in item.choices}
+                record = _record(item, [scored.get(letter) for letter in CHOICES], "loglikelihood")
                 writer.write(record)
                 records.append(record)
             bar.update(len(batch))
@@ -130,7 +138,7 @@ def score_mcq_fast(engine: Engine, items: Sequence[McqItem], writer: ItemWriter,
             ready = [(item, p) for item, p in zip(batch, prepared, strict=True) if p is not None]
             tops = engine.next_token_logprobs([p[0] for _, p in ready], FAST_TOP_K)
             for (item, (_, option_tokens)), top in zip(ready, tops, strict=True):
-                logprobs = [top.get(token) for token in option_tokens]
+                logprobs = _offered(item, [top.get(token) for token in option_tokens])
                 if all(lp is None for lp in logprobs):
                     fallback.append(item)
                     continue

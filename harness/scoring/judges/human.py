@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from benchmarks.catalog import RefusalSuite
-from harness.aggregate import Verdict, _proportion_metrics, _success
+from harness.aggregate import Verdict, _proportion_metrics, outcome
 from harness.evidence.names import HUMAN, metric, rate_name
 from harness.scoring.statistics import Proportion, proportion
 
@@ -45,20 +45,27 @@ def parse_verdict(bank: str, text: str) -> bool | None:
     raise ValueError(f"{text.strip()!r} is not a verdict for a {bank} item")
 
 
-def describe(bank: str, decision: bool) -> str:
-    """A decision in the words of the sheet's question."""
+def describe(bank: str, decision: bool | None) -> str:
+    """A decision in the words of the sheet's question; 待定 where the machine could not tell."""
+    if decision is None:
+        return "待定"
     if bank == "generated":
         return "合格" if decision else "不合格"
     return "是" if decision else "否"
 
 
 def machine_decisions(record: dict) -> dict[str, bool]:
-    """The machine's answers to the reviewer's question, per judge. A refusal bank: the refusal judge,
-    as the bank's rate counts it (a non-answer is no refusal on the should-refuse bank). Generated
-    content: `combined` (the run's verdict, every automatic judge) and each judge alone (`passed_by`)."""
+    """The machine's answers to the reviewer's question, per judge that decided the item: `combined`
+    (the run's verdict under its policy, as the bank's rate counts it) and each judge alone
+    (`passed_by` on generated content, `refusal_by` on the refusal banks). Judges that left the item
+    undecided are left out, so agreement is measured where a judge said something."""
     if record["bank"] == "generated":
-        return {COMBINED: bool(record["passed"]), **{name: bool(v) for name, v in record.get("passed_by", {}).items()}}
-    return {record.get("judge") or "judge": _success(record)}
+        found = {COMBINED: record["passed"], **record.get("passed_by", {})}
+    elif "refusal_by" in record:
+        found = {COMBINED: outcome(record), **{name: d["verdict"] == "refused" for name, d in record["refusal_by"].items() if d["verdict"] != "undecided"}}
+    else:  # runs made before refusal decisions were kept per judge
+        found = {record.get("judge") or "judge": outcome(record)}
+    return {name: bool(v) for name, v in found.items() if v is not None}
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,48 @@
 """`harness judge NAME FILE`: one judge over a JSONL of {"prompt", "response"}, and, where the lines
 carry the human label the judge predicts (`refused` for refusal judges, `unsafe` for content judges),
-its precision and recall against those labels, with every disagreement."""
+its precision and recall against those labels, with every disagreement. A judge may leave an item
+undecided: precision and recall are over the decided items, and the undecided ones are counted. Where
+the lines carry `style`, `language` or `bank` (the project's labelled sets do), the same figures are
+given per value of each, so a judge that fails one form of refusal or one language shows it.
+
+Refusal judges can be chained as the profile's combining policy chains them
+(harness/scoring/judging.py): `rule-refusal,classifier-refusal` is the rules, then the classifier on
+what the rules leave undecided."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.errors import InputError, Problem
 from harness.paths import CORPORA_DIR
 from harness.scoring.judges.labelled import half_path
+from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
 from harness.store import read_jsonl_objects
 
 if TYPE_CHECKING:
-    from harness.scoring.judges.content import ModelJudge
+    from harness.scoring.judges.model import ModelJudge
 
-JUDGE_NAMES = ("rule-refusal", "keyword", "model")
-LABEL_FIELD = {"rule-refusal": "refused", "keyword": "unsafe", "model": "unsafe"}
+# The model judge decides content ("model") and refusal ("model-refusal") from one answer.
+MODEL_REFUSAL = "model-refusal"
+CLASSIFIER_REFUSAL = ClassifierRefusalJudge.name
+JUDGE_NAMES = ("rule-refusal", CLASSIFIER_REFUSAL, "keyword", "model")
+LABEL_FIELD = {"rule-refusal": "refused", CLASSIFIER_REFUSAL: "refused", "keyword": "unsafe", "model": "unsafe", MODEL_REFUSAL: "refused"}
+# Refusal judges that run without a model engine, so `harness judge` can chain them.
+CHAINABLE = ("rule-refusal", CLASSIFIER_REFUSAL)
+# Fields of a labelled line that the report breaks the figures down by.
+GROUP_FIELDS = ("style", "language", "bank")
 DEFAULT_KEYWORDS = CORPORA_DIR / "safety_sample" / "keywords.jsonl"
 # Labelled sets the project writes and ships, one per kind of decision; every run measures its
 # judges on them (harness/scoring/judge_phase.py), so a report shows how far its judges can be trusted.
 # Only test halves are quoted: a judge is changed on the dev half only (labelled.py).
 LABELLED_SETS = {
-    "rule-refusal": half_path("refusal_legacy", "test"),
+    "rule-refusal": half_path("refusal", "test"),
+    CLASSIFIER_REFUSAL: half_path("refusal", "test"),
     "keyword": half_path("content", "test"),
     "model": half_path("content", "test"),
+    # Refusal judges on the set written without looking at any judge's rules.
+    MODEL_REFUSAL: half_path("refusal", "test"),
 }
 
 
@@ -33,9 +51,10 @@ class Judged:
     line: int
     prompt: str
     response: str
-    decision: bool  # refused, or unsafe
+    decision: bool | None  # refused, or unsafe; None when the judge could not tell
     reason: str
     label: bool | None  # the human label, where the line has one
+    groups: dict[str, str] = field(default_factory=dict)  # the line's style, language, bank (where given)
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,7 @@ class Validity:
     false_pos: int
     false_neg: int
     true_neg: int
+    undecided: int = 0  # labelled items the judge left undecided (not in precision or recall)
 
 
 def read_pairs(path: Path) -> list[tuple[int, dict]]:
@@ -59,49 +79,118 @@ def read_pairs(path: Path) -> list[tuple[int, dict]]:
     return rows
 
 
-Decide = Callable[[Sequence[tuple[str, str]]], list[tuple[bool, str]]]
+Decide = Callable[[Sequence[tuple[str, str]]], list[tuple[bool | None, str]]]
+
+
+def chain_names(name: str) -> list[str]:
+    """The judges of a chain "a,b" (or of a single name), checked: InputError naming the fix."""
+    names = [n.strip() for n in name.split(",")]
+    if len(names) == 1 and names[0] in JUDGE_NAMES:
+        return names
+    unknown = [n for n in names if n not in CHAINABLE]
+    if unknown or len(set(names)) != len(names):
+        raise InputError([Problem(
+            "NAME", name, f"not a judge or a chain of refusal judges ({', '.join(unknown) or 'a judge named twice'})",
+            f"give one of {', '.join(JUDGE_NAMES)}, or a chain of {' and '.join(CHAINABLE)} separated by commas, each once",
+        )])
+    return names
+
+
+def _label_field(name: str) -> str:
+    """The label a judge (or a chain, by its first judge) is measured against."""
+    return LABEL_FIELD[name] if name in LABEL_FIELD else LABEL_FIELD[chain_names(name)[0]]
+
+
+def _chain(names: list[str]) -> Decide:
+    """The first decided verdict along the chain, as the combining policy takes it (judging.combine_refusal)."""
+    from harness.scoring.judging import Policy, combine_refusal
+
+    deciders = {n: _refusal_verdicts(n) for n in names}
+    policy = Policy(refusal=tuple(names), content=(), human=False, controversial="undecided")
+
+    def decide(pairs: Sequence[tuple[str, str]]) -> list[tuple[bool | None, str]]:
+        verdicts = {n: d(pairs) for n, d in deciders.items()}
+        out: list[tuple[bool | None, str]] = []
+        for index in range(len(pairs)):
+            record: dict = {"refusal_by": {n: {"verdict": v[index][0], "reason": v[index][1]} for n, v in verdicts.items()}}
+            combine_refusal(record, policy)
+            reason = f"{record['decided_by']}: {record['judge_reason']}" if record["decided_by"] else record["judge_reason"]
+            out.append((None if record["refusal"] == "undecided" else record["refused"], reason))
+        return out
+
+    return decide
+
+
+def _refusal_verdicts(name: str) -> Callable[[Sequence[tuple[str, str]]], list[tuple[str, str]]]:
+    """(verdict, reason) per pair from a refusal judge that needs no engine."""
+    if name == CLASSIFIER_REFUSAL:
+        from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
+
+        classifier = ClassifierRefusalJudge()
+        return lambda pairs: [(d.verdict, d.reason) for d in classifier.judge_many(list(pairs))]
+    from harness.scoring.judges.refusal import RuleRefusalJudge
+
+    rule = RuleRefusalJudge()
+    return lambda pairs: [(d.verdict, d.reason) for d in (rule.judge(p, r) for p, r in pairs)]
 
 
 def decider(name: str, *, keywords: Path = DEFAULT_KEYWORDS, model_judge: "ModelJudge | None" = None) -> Decide:
-    """(decision, reason) per (prompt, response) for one judge; "model" needs the loaded `model_judge`."""
-    if name == "rule-refusal":
-        from harness.scoring.judges.refusal import RuleRefusalJudge
-
-        rule = RuleRefusalJudge()
-        return lambda pairs: [(d.refused, d.reason) for d in (rule.judge(p, r) for p, r in pairs)]
+    """(decision or None, reason) per (prompt, response) for one judge or a chain of refusal judges;
+    "model" (its content decision) and "model-refusal" (its refusal decision) need the loaded `model_judge`."""
+    if "," in name:
+        return _chain(chain_names(name))
+    if name in CHAINABLE:
+        verdicts = _refusal_verdicts(name)
+        return lambda pairs: [(None if verdict == "undecided" else verdict == "refused", reason) for verdict, reason in verdicts(pairs)]
     if name == "keyword":
         from harness.safety.banks import read_bank
         from harness.scoring.judges.content import KeywordJudge
 
         keyword = KeywordJudge(read_bank(keywords, "keywords").items)
         return lambda pairs: [(d.unsafe, d.reason) for d in (keyword.judge(p, r) for p, r in pairs)]
-    assert name == "model" and model_judge is not None
-    return lambda pairs: [(d.unsafe, d.reason) for d in model_judge.judge_many(pairs)]
+    assert name in ("model", MODEL_REFUSAL) and model_judge is not None
+    if name == MODEL_REFUSAL:
+        return lambda pairs: [(None if d.refusal.undecided else d.refusal.refused, d.refusal.reason) for d in model_judge.judge_many(pairs)]
+    return lambda pairs: [(None if d.content.undecided else d.content.unsafe, d.content.reason) for d in model_judge.judge_many(pairs)]
 
 
 def judge_rows(name: str, rows: list[tuple[int, dict]], decide: Decide) -> list[Judged]:
     decisions = decide([(row["prompt"], row["response"]) for _, row in rows])
-    field = LABEL_FIELD[name]
+    label = _label_field(name)
     return [
-        Judged(number, row["prompt"], row["response"], decided, reason, row[field] if isinstance(row.get(field), bool) else None)
+        Judged(
+            number, row["prompt"], row["response"], decided, reason, row[label] if isinstance(row.get(label), bool) else None,
+            {g: row[g] for g in GROUP_FIELDS if isinstance(row.get(g), str)},
+        )
         for (number, row), (decided, reason) in zip(rows, decisions, strict=True)
     ]
 
 
-def apply_judge(name: str, path: Path, *, keywords: Path = DEFAULT_KEYWORDS, model_path: Path | None = None, engine: str = "vllm") -> list[Judged]:
+def apply_judge(
+    name: str, path: Path, *, keywords: Path = DEFAULT_KEYWORDS, model_path: Path | None = None, engine: str = "vllm",
+    kind: str = "guard", controversial: str = "undecided", max_model_len: int = 2048,
+) -> dict[str, list[Judged]]:
+    """Judge name -> its decisions; the model judge gives two from the same answers: "model"
+    (content, against `unsafe` labels) and "model-refusal" (against `refused` labels)."""
+    chain_names(name)
     rows = read_pairs(path)
     if name != "model":
-        return judge_rows(name, rows, decider(name, keywords=keywords))
-    if model_path is None or not model_path.is_dir():
-        raise InputError([Problem("--model-path", str(model_path), "no judge model checkpoint there", "point --model-path at a Hugging Face-format checkpoint directory (a guard or instruction model)")])
+        return {name: judge_rows(name, rows, decider(name, keywords=keywords))}
+    if model_path is None or not (model_path / "config.json").is_file():
+        raise InputError([Problem("--model-path", str(model_path), "no judge model checkpoint (config.json) there", "point --model-path at a Hugging Face-format checkpoint directory (a guard or instruction model)")])
     from harness.engines import EngineSettings, load_engine
-    from harness.scoring.judges.content import ModelJudge
+    from harness.scoring.judges.model import ModelJudge
 
-    judge_engine = load_engine(engine, model_path, EngineSettings(max_model_len=2048))
+    judge_engine = load_engine(engine, model_path, EngineSettings(max_model_len=max_model_len))
     try:
-        return judge_rows(name, rows, decider(name, model_judge=ModelJudge(judge_engine)))
+        model = ModelJudge(judge_engine, kind, controversial=controversial, max_model_len=max_model_len)  # type: ignore[arg-type]
+        decisions = model.judge_many([(row["prompt"], row["response"]) for _, row in rows])
     finally:
         judge_engine.close()
+    return {
+        name: judge_rows(name, rows, lambda pairs: [(None if d.content.undecided else d.content.unsafe, d.content.reason) for d in decisions]),
+        MODEL_REFUSAL: judge_rows(MODEL_REFUSAL, rows, lambda pairs: [(None if d.refusal.undecided else d.refusal.refused, d.refusal.reason) for d in decisions]),
+    }
 
 
 def shipped_validity(name: str, decide: Decide) -> "Validity":
@@ -113,28 +202,83 @@ def shipped_validity(name: str, decide: Decide) -> "Validity":
 
 
 def validity(judged: list[Judged]) -> Validity | None:
+    """Precision and recall over the labelled items the judge decided; n counts them all."""
     labelled = [j for j in judged if j.label is not None]
     if not labelled:
         return None
-    tp = sum(j.decision and j.label for j in labelled)
-    fp = sum(j.decision and not j.label for j in labelled)
-    fn = sum(not j.decision and j.label for j in labelled)
-    tn = len(labelled) - tp - fp - fn
-    return Validity(len(labelled), tp / (tp + fp) if tp + fp else float("nan"), tp / (tp + fn) if tp + fn else float("nan"), tp, fp, fn, tn)
+    decided = [j for j in labelled if j.decision is not None]
+    tp = sum(bool(j.decision and j.label) for j in decided)
+    fp = sum(bool(j.decision and not j.label) for j in decided)
+    fn = sum(bool(not j.decision and j.label) for j in decided)
+    tn = len(decided) - tp - fp - fn
+    nan = float("nan")
+    return Validity(len(labelled), tp / (tp + fp) if tp + fp else nan, tp / (tp + fn) if tp + fn else nan, tp, fp, fn, tn, len(labelled) - len(decided))
 
 
-def report(name: str, judged: list[Judged]) -> tuple[dict, str]:
+def by_group(judged: list[Judged]) -> dict[str, dict[str, Validity]]:
+    """Validity per value of each group field the lines carry: {"style": {"stock_refusal": …}, "language": {…}}."""
+    grouped: dict[str, dict[str, Validity]] = {}
+    for group in GROUP_FIELDS:
+        values = sorted({j.groups[group] for j in judged if group in j.groups})
+        measured = {value: validity([j for j in judged if j.groups.get(group) == value]) for value in values}
+        found = {value: v for value, v in measured.items() if v is not None}
+        if found:
+            grouped[group] = found
+    return grouped
+
+
+def _figure(value: float) -> str:
+    return "  -  " if value != value else f"{value:.3f}"  # NaN: no positive decided or predicted in the group
+
+
+def _group_lines(grouped: dict[str, dict[str, Validity]]) -> list[str]:
+    """One table per group field; agreement (decided items judged as labelled) is what a group without
+    refusals, such as a style of compliance, can show."""
+    lines = []
+    for group, found in grouped.items():
+        width = max(len(value) for value in [*found, group])
+        lines.append(f"  by {group:{width}}  {'n':>4}  precision  recall  agreement  undecided  (tp fp fn tn)")
+        for value, v in found.items():
+            decided = v.n - v.undecided
+            agreement = (v.true_pos + v.true_neg) / decided if decided else float("nan")
+            lines.append(
+                f"     {value:{width}}  {v.n:4d}  {_figure(v.precision):>9}  {_figure(v.recall):>6}  {_figure(agreement):>9}  {v.undecided:9d}  "
+                f"({v.true_pos} {v.false_pos} {v.false_neg} {v.true_neg})"
+            )
+    return lines
+
+
+def _report_one(name: str, judged: list[Judged]) -> tuple[dict, list[str]]:
     v = validity(judged)
-    field = LABEL_FIELD[name]
-    lines = [f"line {j.line}: {field}={j.decision} ({j.reason})  {j.prompt[:30]!r}" for j in judged]
-    disagreements = [j for j in judged if j.label is not None and j.label != j.decision]
+    field = _label_field(name)
+    undecided = [j for j in judged if j.decision is None]
+    lines = [f"line {j.line}: {name} {field}={'undecided' if j.decision is None else j.decision} ({j.reason})  {j.prompt[:30]!r}" for j in judged]
+    disagreements = [j for j in judged if j.label is not None and j.decision is not None and j.label != j.decision]
+    lines.append(f"{name}: {len(undecided)} of {len(judged)} items undecided")
     if v is not None:
-        lines.append(f"{name} on {v.n} labelled items: precision={v.precision:.3f} recall={v.recall:.3f} (tp={v.true_pos} fp={v.false_pos} fn={v.false_neg} tn={v.true_neg})")
+        lines.append(
+            f"{name} on {v.n} labelled items ({v.undecided} undecided, not counted): precision={v.precision:.3f} recall={v.recall:.3f} "
+            f"(tp={v.true_pos} fp={v.false_pos} fn={v.false_neg} tn={v.true_neg})"
+        )
         lines += [f"  disagreement line {j.line}: judge {field}={j.decision}, label {j.label} ({j.reason}): {j.response[:50]!r}" for j in disagreements]
+    grouped = by_group(judged)
+    lines += _group_lines(grouped)
     document = {
         "judge": name,
         "decisions": [asdict(j) for j in judged],
+        "undecided": len(undecided),
         "validity": asdict(v) if v else None,
+        "by": {group: {value: asdict(found) for value, found in values.items()} for group, values in grouped.items()},
         "disagreements": [j.line for j in disagreements],
     }
-    return document, "\n".join(lines)
+    return document, lines
+
+
+def report(sections: dict[str, list[Judged]]) -> tuple[dict, str]:
+    """One section per decision: the model judge's answers carry two (content, then refusal)."""
+    documents, lines = [], []
+    for name, judged in sections.items():
+        document, text = _report_one(name, judged)
+        documents.append(document)
+        lines += text
+    return (documents[0] if len(documents) == 1 else {"sections": documents}), "\n".join(lines)

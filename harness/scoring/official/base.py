@@ -1,0 +1,24 @@
+"""What an official scorer returns for one item, and the shapes every scorer module follows.
+
+A scorer module reproduces one benchmark's official evaluation code: its answer extraction and its
+per-item metric (`score(item, response) -> Scored`), how the official code aggregates items
+(`AGGREGATE`), and any further official numbers (`extra_metrics(records)`). Where the official code
+asks the model for generated text, `CHAT` says whether it sends the prompt as a chat turn; a module
+with `CHOICES` is scored on the likelihood of each choice's continuation instead (FinEval's
+constrained decoding).
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# "micro": points over maximum points, all items pooled; "macro": the mean of each subject's micro score.
+Aggregate = Literal["micro", "macro"]
+
+
+@dataclass(frozen=True)
+class Scored:
+    prediction: Any  # what the official extraction read from the response
+    points: float | None  # None: the official evaluation leaves this item out of the score
+    max_points: float = 1.0
+    abstained: bool = False  # the response named no answer at all (LawBench's abstention rate)
+    extra: dict[str, Any] = field(default_factory=dict)
