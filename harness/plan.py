@@ -196,7 +196,6 @@ def _plan_mcq(spec: MultipleChoiceSuite, settings: SuiteRun, render: ChatRendere
     return items, data, contexts
 
 
-from benchmarks.taxonomy import canonical_sector, sectors
 def load_benchmark(spec: BenchmarkSuite, num_fewshot: int) -> BenchData:
     """A public sector benchmark from its released files (the suite's `path`, or `--data`); there is
     no copy in the repository (most of these sets are non-commercial)."""
@@ -211,6 +210,20 @@ def load_benchmark(spec: BenchmarkSuite, num_fewshot: int) -> BenchData:
     if check is not None:  # references in the format the official scorer reads, before the model loads
         check(data.items)
     return data
+
+
+def _plan_scenario(spec: ScenarioSuite, settings: SuiteRun, path: Path) -> tuple[list[McqItem | GenerationItem], str, Contexts, dict[str, tuple[str, str]]]:
+    """A scenario set's items (harness/scenarios.py): multiple choice as zero-shot cmmlu-style items
+    (category: the set's sector), short answers and open questions as generation items."""
+    unsupported = {"num_fewshot": settings.num_fewshot > 0, "circular": settings.circular, "chat_template": settings.chat_template, "scorer": settings.scorer == "lm-eval"}
+    if any(unsupported.values()):
+        raise InputError([Problem(spec.name, field, "not available for a scenario set (zero-shot, original option order, plain prompt; lm-eval has no task for it)", f"remove {field} from the suite's entry (scorer: harness or fast)") for field, bad in unsupported.items() if bad])
+    scenario = load_scenario(spec, str(path))
+    sector_zh = sectors()[canonical_sector(spec.sector) or spec.sector].name_zh
+    contexts: Contexts = {c.id: (lambda k, c=c: choice_context(c, sector_zh)) for c in scenario.choices}
+    choices = [McqItem(c.id, c.subject, spec.sector, contexts[c.id](0), c.row["Answer"], choices=c.letters) for c in scenario.choices]
+    subjects = {c.subject: (c.subject, spec.sector) for c in scenario.choices}
+    return [*choices, *scenario.generation], scenario.digest, contexts, subjects
 
 
 def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str, str]:

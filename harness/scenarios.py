@@ -7,8 +7,8 @@ of items of three kinds:
     {"id": "o-01", "type": "open", "question": "...", "rubric": "..."}
 
 (`prompt` may stand for `question`; short and open items may add an `instruction`; any item a
-`subject`.) Multiple choice is scored like C-Eval/CMMLU (four options A-D, lm-eval's cmmlu prompt,
-zero-shot); short answers against their references (exact match, character F1, ROUGE-L); open
+`subject`.) Multiple choice is scored like C-Eval/CMMLU (lm-eval's cmmlu prompt, zero-shot; two to
+four options, A-D); short answers against their references (exact match, character F1, ROUGE-L); open
 questions by the profile's rubric judge. Every problem of a set is found before anything is
 recorded, each naming the file, the item, the field and the fix.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from benchmarks.catalog import ScenarioSuite, parse_suite
-from benchmarks.mcq.prompt import CHOICES, build_context
+from benchmarks.mcq.prompt import CHOICES, build_context, description
 from benchmarks.taxonomy import sector_codes
 from harness.errors import InputError, Problem
 from harness.generation_data import GenerationItem, item_id_problem, item_problems, to_item
@@ -49,7 +49,11 @@ DEFAULT_SUBJECT = "all"
 class ChoiceRow:
     id: str
     subject: str
-    row: dict[str, str]  # CMMLU's row shape: Question, A-D, Answer
+    row: dict[str, str]  # CMMLU's row shape: Question, a letter per option, Answer
+
+    @property
+    def letters(self) -> tuple[str, ...]:
+        return tuple(c for c in CHOICES if c in self.row)
 
 
 @dataclass(frozen=True)
@@ -69,13 +73,18 @@ def _choice_problems(row: dict, where: str, path: str) -> list[Problem]:
     if not isinstance(question, str) or not question.strip():
         problems.append(Problem(path, f"{where}: question", "missing or empty", "give the question's text"))
     options = row.get("options")
-    if not isinstance(options, list) or len(options) != len(CHOICES) or not all(isinstance(o, str) and o.strip() for o in options):
-        problems.append(Problem(path, f"{where}: options", f"not a list of {len(CHOICES)} non-empty texts", 'write "options": ["A 的内容", "B 的内容", "C 的内容", "D 的内容"] (four options, A-D)'))
-    elif len({o.strip() for o in options}) < len(options):
-        problems.append(Problem(path, f"{where}: options", "two options are the same text", "make the four options different"))
-    if row.get("answer") not in CHOICES:
-        problems.append(Problem(path, f"{where}: answer", f"{row.get('answer')!r} is not one of A, B, C, D", 'give the right option\'s letter, e.g. "answer": "B"'))
+    if not isinstance(options, list) or not 2 <= len(options) <= len(CHOICES) or not all(isinstance(o, str) and o.strip() for o in options):
+        problems.append(Problem(path, f"{where}: options", f"not a list of 2 to {len(CHOICES)} non-empty texts", 'write "options": ["A 的内容", "B 的内容", "C 的内容", "D 的内容"] (two to four options, lettered A, B, ...)'))
+        return problems + ([] if row.get("answer") in CHOICES else [_answer_problem(row, CHOICES, where, path)])
+    if len({o.strip() for o in options}) < len(options):
+        problems.append(Problem(path, f"{where}: options", "two options are the same text", "make the options different"))
+    if row.get("answer") not in CHOICES[: len(options)]:
+        problems.append(_answer_problem(row, CHOICES[: len(options)], where, path))
     return problems
+
+
+def _answer_problem(row: dict, letters: tuple[str, ...], where: str, path: str) -> Problem:
+    return Problem(path, f"{where}: answer", f"{row.get('answer')!r} is not one of {', '.join(letters)}", 'give the right option\'s letter, e.g. "answer": "B"')
 
 
 def read_items(path: Path) -> ScenarioItems:
@@ -120,7 +129,8 @@ def read_items(path: Path) -> ScenarioItems:
         subject = str(row.get("subject", "")).strip() or DEFAULT_SUBJECT
         if kind == "choice":
             question = str(row.get("question", row.get("prompt"))).strip()
-            choices.append(ChoiceRow(item_id, subject, {"Question": question, **dict(zip(CHOICES, (o.strip() for o in row["options"]), strict=True)), "Answer": row["answer"]}))
+            options = dict(zip(CHOICES, (o.strip() for o in row["options"]), strict=False))
+            choices.append(ChoiceRow(item_id, subject, {"Question": question, **options, "Answer": row["answer"]}))
         else:
             generation.append(to_item(item_id, generation_row | {"subject": subject}))
     if not problems and not choices and not generation:
@@ -181,8 +191,13 @@ def check_scenario(path: Path) -> tuple[ScenarioSuite, ScenarioItems]:
 
 
 def choice_context(choice: ChoiceRow, sector_zh: str) -> str:
-    """lm-eval's cmmlu prompt, zero-shot, on the item's subject (else the set's sector)."""
-    return build_context(choice.subject if choice.subject != DEFAULT_SUBJECT else sector_zh, choice.row)
+    """lm-eval's cmmlu prompt, zero-shot, on the item's subject (else the set's sector); a question
+    with fewer than four options lists only those it has."""
+    subject = choice.subject if choice.subject != DEFAULT_SUBJECT else sector_zh
+    if choice.letters == CHOICES:
+        return build_context(subject, choice.row)
+    options = "".join(f"{letter}. {choice.row[letter]}\n" for letter in choice.letters)
+    return f"{description(subject)}{choice.row['Question'].strip()}\n{options}答案："
 
 
 def _digest(value: object) -> str:

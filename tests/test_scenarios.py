@@ -20,7 +20,7 @@ from harness.errors import InputError
 from harness.evidence import names
 from harness.evidence.scenarios import find_registration, register_scenario
 from harness.paths import CORPORA_DIR
-from harness.scenarios import check_scenario, redact
+from harness.scenarios import check_scenario, choice_context, redact
 from harness.scoring.text_match import scores
 from harness.store import staging_dir
 
@@ -37,6 +37,8 @@ def test_the_example_set_is_valid_with_all_three_kinds() -> None:
     assert spec.owner.kind == "enterprise" and spec.sector == "finance"
     assert items.counts == {"choice": 8, "short": 6, "open": 4}
     assert items.digest == hashlib.sha256((EXAMPLE.parent / "items.jsonl").read_bytes()).hexdigest()
+    (true_false,) = [c for c in items.choices if len(c.letters) == 2]
+    assert choice_context(true_false, "金融").endswith(f"A. {true_false.row['A']}\nB. {true_false.row['B']}\n答案：")
 
 
 def _count_runs(client) -> int:  # noqa: ANN001
@@ -106,6 +108,8 @@ def test_all_three_kinds_are_scored(scenario_run) -> None:
     m = run.data.metrics
     assert m["scenario_sample/choice/n"] == 8 and m["scenario_sample/choice/accuracy"] == pytest.approx(mean(r["correct"] for r in by_type["choice"]))
     assert m["scenario_sample/choice/category/finance/n"] == 8
+    two = [r for r in by_type["choice"] if r.get("choices") == ["A", "B"]]  # the true/false item: only its two letters scored
+    assert len(two) == 1 and two[0]["logprobs"][2:] == [None, None] and two[0]["prediction"] in ("A", "B")
     for r in by_type["short"]:
         assert {k: r[k] for k in names.REFERENCE_MEASURES} == scores(r["response"], r["references"])
     for measure in names.REFERENCE_MEASURES:
