@@ -23,6 +23,10 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("VLLM_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    # On a tracking server MLflow prints "View run … at: URL" to stdout, which would break --json.
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
+    # Importing MLflow's auth client loads its FastAPI app, which warns about Starlette internals.
+    warnings.filterwarnings("ignore", message="starlette.middleware.wsgi is deprecated")
     for name in ("alembic", "mlflow", "lm_eval", "vllm", "datasets", "httpx"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
@@ -141,13 +145,17 @@ def cmd_verify_endpoint(args: argparse.Namespace, out: Output) -> int:
 def cmd_run(args: argparse.Namespace, out: Output) -> None:
     from harness.compare import leaderboard
     from harness.evaluate import evaluate
+    from harness.evidence.offline import offline_uri
+    from harness.evidence.tracking import connect
 
     client = _client(args)
     e = evaluate(
         client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data),
         allow_endpoint_mismatch=args.allow_endpoint_mismatch,
     )
-    lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(client, run_ids=[e.run_id]), "table")]
+    # A run kept locally is read back from the local store: the server did not answer.
+    store, shown_id = (connect(offline_uri()), e.local_run_id) if e.kept_locally else (client, e.run_id)
+    lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(store, run_ids=[shown_id]), "table")]
     for v in e.verdicts:
         lines.append(v.describe())
         if v.sample_note:
@@ -156,7 +164,13 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
         prefix = key.rsplit("/", 1)[0]
         lines.append(f"{prefix}: precision {e.metrics[key]:.3f}, recall {e.metrics[prefix + '/recall']:.3f} on {int(e.metrics[prefix + '/n'])} labelled items")
     lines.append(f"report: harness report {e.run_id}")
-    out.result({"run_id": e.run_id, "model": e.model, "version": e.version, "metrics": e.metrics}, "\n".join(lines))
+    if e.kept_locally:
+        lines.append(
+            f"KEPT LOCALLY: the tracking server could not be reached ({e.kept_locally}); the run is run {e.local_run_id} in {offline_uri()} "
+            f"(harness run id {e.run_uuid}); upload it with `harness sync --tracking-uri {client.tracking_uri}`"
+        )
+    document = {"run_id": e.run_id, "run_uuid": e.run_uuid, "model": e.model, "version": e.version, "metrics": e.metrics}
+    out.result(document | ({"kept_locally": e.kept_locally, "local_run_id": e.local_run_id} if e.kept_locally else {}), "\n".join(lines))
 
 
 def cmd_report(args: argparse.Namespace, out: Output) -> None:
@@ -235,7 +249,7 @@ def _comparison(client, rows: list) -> tuple[dict, str]:  # noqa: ANN001  (Mlflo
     paired = paired_differences(client, rows)
     text = _render_rows(rows, "table")
     if paired:
-        text += "\n\nPaired differences on shared items (McNemar exact test):\n" + "\n".join(f"  {d}" for d in paired)
+        text += "\n\nPaired differences within each group, on items asked identically (McNemar exact test):\n" + "\n".join(f"  [{d.group}] {d}" for d in paired)
     return {"leaderboard": as_json(rows), "paired": [asdict(d) | {"difference": d.difference} for d in paired]}, text
 
 
@@ -279,6 +293,16 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> None:
         *(f"Report of {e.model}/{e.version}: harness report {e.run_id}" for e in evaluations),
     ])
     out.result({"registered": [asdict(r) for r in registered], "runs": [e.run_id for e in evaluations], "comparison": comparison}, text)
+
+
+def cmd_store_migrate(args: argparse.Namespace, out: Output) -> None:
+    from harness.checkpoints import migrate
+    from registry.checkpoint_store import configured_store
+
+    migrated = migrate(_client(args), args.model, progress=not args.json)
+    where = configured_store().location
+    text = "\n".join(f"{spec}: files copied into the checkpoint store at {where}" for spec in migrated) or "every version is already in the checkpoint store"
+    out.result({"migrated": migrated, "store": where}, text)
 
 
 _BANK_KINDS = {"generated": "generated", "refuse": "should_refuse", "not-refuse": "should_not_refuse", "keywords": "keywords"}
@@ -330,6 +354,81 @@ def cmd_review_import(args: argparse.Namespace, out: Output) -> None:
 
     r = import_sheet(_client(args), args.run_id, Path(args.file), reviewer=args.reviewer)
     out.result(r.as_dict(), r.render())
+
+
+def _state_dir(args: argparse.Namespace):  # -> StateDir
+    from harness.server.settings import StateDir, default_state_dir
+
+    return StateDir(Path(args.state_dir) if args.state_dir else default_state_dir())
+
+
+def cmd_server_init(args: argparse.Namespace, out: Output) -> None:
+    from harness.server.control import init_server
+
+    state = _state_dir(args)
+    s = init_server(state, Path(args.config) if args.config else None, port=args.port, pg_port=args.pg_port, admin_password=os.environ.get("HARNESS_SERVER_ADMIN_PASSWORD"))
+    out.result(asdict(s), f"initialised {state.root}\n{s.render()}\nstart it with `harness server start --state-dir {state.root}`")
+
+
+def cmd_server_start(args: argparse.Namespace, out: Output) -> None:
+    from harness.server.control import start_server
+
+    s = start_server(_state_dir(args))
+    out.result(asdict(s), f"{s.render()}\nclients: export MLFLOW_TRACKING_URI={s.tracking_uri} MLFLOW_TRACKING_USERNAME=... MLFLOW_TRACKING_PASSWORD=...")
+
+
+def cmd_server_stop(args: argparse.Namespace, out: Output) -> None:
+    from harness.server.control import stop_server
+
+    s = stop_server(_state_dir(args))
+    out.result(asdict(s), s.render())
+
+
+def cmd_server_status(args: argparse.Namespace, out: Output) -> None:
+    from harness.server.control import status
+
+    s = status(_state_dir(args))
+    out.result(asdict(s), s.render())
+
+
+def _server_uri(args: argparse.Namespace) -> str:
+    from harness.evidence.tracking import default_tracking_uri
+
+    return args.tracking_uri or default_tracking_uri()
+
+
+def cmd_admin_user(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.access import add_user, auth_client
+
+    password = os.environ.get("HARNESS_NEW_USER_PASSWORD") or _read_password(args.password_file)
+    role = add_user(auth_client(_server_uri(args)), args.username, password, args.kind, args.enterprise)
+    out.result({"username": args.username, "kind": args.kind, "role": role}, f"user {args.username!r} created with role {role}; run `harness admin sync` to refresh grants")
+
+
+def _read_password(path: str | None) -> str:
+    if not path:
+        raise InputError([Problem("--password-file", "", "no password given", "put the new user's password in a file (--password-file F) or in HARNESS_NEW_USER_PASSWORD")])
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as e:
+        raise InputError([Problem(path, "--password-file", f"cannot be read ({e.strerror})", "give a readable file holding the password")]) from e
+
+
+def cmd_admin_sync(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.access import as_json, auth_client, sync_permissions
+
+    uri = _server_uri(args)
+    grants, changed = sync_permissions(_client(args), auth_client(uri))
+    text = "\n".join([f"{len(grants)} grants on {uri}; {len(changed)} added or corrected now", *(f"  + {g}" for g in changed)])
+    out.result({"grants": as_json(grants), "changed": as_json(changed)}, text)
+
+
+def cmd_sync(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.sync import sync_runs
+
+    results = sync_runs(_client(args), progress=not args.json)
+    text = "\n".join(str(r) for r in results) if results else "no runs kept locally"
+    out.result([asdict(r) for r in results], text)
 
 
 def cmd_scenario_check(args: argparse.Namespace, out: Output) -> None:
@@ -439,6 +538,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json", "html", "pdf"), default="table", help="html/pdf: the committee's report with charts (Chinese first)")
     p.add_argument("--out", metavar="FILE", help="html/pdf: the file to write (default: compare-<profile>.<format>)")
 
+    p = command("store", cmd_store_migrate, "the checkpoint store engines load from (HARNESS_CHECKPOINT_STORE)")
+    store = p.add_subparsers(dest="store_command", required=True)
+    p = store.add_parser(
+        "migrate", parents=[common],
+        help="copy the files of versions registered before the store into it, each checked against its registered digest",
+    )
+    p.set_defaults(handler=cmd_store_migrate)
+    p.add_argument("--model", help="only this NAME[/VERSION] (default: every version not yet in the store)")
+
     p = command("bank", cmd_bank_check, "safety banks of GB/T 45654-2025: check one against the standard, or import a public layout")
     bank = p.add_subparsers(dest="bank_command", required=True)
     p = bank.add_parser("check", parents=[common], help="size, coverage per risk or topic, duplicates, empty items, verdict for filing evidence")
@@ -512,6 +620,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID", help="the run the sheet was exported from")
     p.add_argument("file", metavar="FILE", help="the filled sheet (CSV)")
     p.add_argument("--reviewer", help="reviewer name for rows whose reviewer cell is blank")
+
+    p = command("server", cmd_server_status, "the shared tracking server: mlflow server with PostgreSQL, served artifacts and basic-auth (docs/server.md)")
+    server = p.add_subparsers(dest="server_command", required=True)
+    state_help = "the server's state directory (default: HARNESS_SERVER_DIR, else .harness/server)"
+    for name, handler, help_text in (
+        ("init", cmd_server_init, "create the state directory: settings, secrets, a PostgreSQL cluster and its databases, the auth config"),
+        ("start", cmd_server_start, "start PostgreSQL and mlflow server in the background; returns once the server answers"),
+        ("stop", cmd_server_stop, "stop mlflow server and PostgreSQL"),
+        ("status", cmd_server_status, "whether PostgreSQL and mlflow server run and answer"),
+    ):
+        p = server.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        p.add_argument("--state-dir", help=state_help)
+        if name == "init":
+            p.add_argument("--config", help="deployment settings (YAML; default: the defaults of configs/server.yaml)")
+            p.add_argument("--port", type=int, help="override the settings' mlflow server port")
+            p.add_argument("--pg-port", type=int, help="override the settings' PostgreSQL port")
+
+    p = command("admin", cmd_admin_sync, "users and permissions on the shared server (an administrator's credentials in MLFLOW_TRACKING_USERNAME/PASSWORD)")
+    admin = p.add_subparsers(dest="admin_command", required=True)
+    p = admin.add_parser("user", parents=[common], help="create a user of one kind: enterprise (with --enterprise USCC), evaluator or committee")
+    p.set_defaults(handler=cmd_admin_user)
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("--kind", required=True, choices=("enterprise", "evaluator", "committee"))
+    p.add_argument("--enterprise", metavar="USCC", help="the enterprise whose models and runs the user reads (kind enterprise)")
+    p.add_argument("--password-file", help="a file holding the new user's password (or set HARNESS_NEW_USER_PASSWORD)")
+    p = admin.add_parser("sync", parents=[common], help="grant every role what the access rules say, for every experiment and registered model now on the server (idempotent)")
+    p.set_defaults(handler=cmd_admin_sync)
+
+    command("sync", cmd_sync, "upload the runs kept locally while the tracking server was unreachable (same harness run ids; idempotent)")
     return parser
 
 
@@ -524,7 +662,25 @@ def main(argv: list[str] | None = None) -> int:
         for problem in e.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    except Exception as e:
+        refused = _refused_by_server(e)
+        if refused is None:
+            raise
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
     return code or 0
+
+
+def _refused_by_server(error: Exception) -> str | None:
+    """A tracking server's 401/403 as one line naming the fix, instead of a traceback."""
+    text = str(error)
+    if type(error).__name__ not in ("MlflowException", "RestException"):
+        return None
+    if "401" in text or "not authenticated" in text.lower() or "UNAUTHENTICATED" in text:
+        return "the tracking server wants credentials (fix: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD to a user of that server)"
+    if "403" in text or "PERMISSION_DENIED" in text:
+        return f"the tracking server refused this user ({text.splitlines()[0][:200]}) (fix: ask its administrator for access: `harness admin`)"
+    return None
 
 
 if __name__ == "__main__":

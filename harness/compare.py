@@ -1,15 +1,24 @@
-"""The committee's leaderboard: finished evaluation runs read back from MLflow, side by side."""
+"""The committee's leaderboard: finished evaluation runs read back from MLflow, side by side.
+
+Like with like: a row is one model version under one set of settings that change the numbers (the
+profile and its digest, every suite's data digest and item count, few-shot, scorer, CircularEval,
+chat template, engine and dtype, context length, seed, sampling, --limit). Rows with the same
+settings form a group and are ranked within it; groups are shown apart, each saying what differs
+from the first, and a run never replaces another run's row unless every setting is equal. Runs with
+--limit are partial: their groups come after the full ones, marked.
+"""
 
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 
 from mlflow import MlflowClient
-from mlflow.entities import Run, ViewType
+from mlflow.entities import Run
 
 from harness import text_table
 from harness.evidence import names
+from harness.evidence.tracking import evaluation_experiment_ids
 
 BANK_LABELS = {"generated": "生成内容 pass", "should_refuse": "应拒答 refusal", "should_not_refuse": "非拒答 refusal",
                names.RUBRIC: "rubric pass", "open": "open pass"}  # the last two: open questions (rate over the judge's decided items)
@@ -40,6 +49,23 @@ class Cell:
         return f"{self.rate:.1%} [{self.low:.1%},{self.high:.1%}] n={self.n}{open_}{mark}"
 
 
+# Params that change the numbers; a run made before one was recorded shows it as UNRECORDED.
+RUN_SETTINGS = (
+    names.P_PROFILE, names.P_PROFILE_DIGEST, names.P_ENGINE, names.P_ENGINE_DTYPE, names.P_ENGINE_MAX_MODEL_LEN, names.P_SEED,
+    names.P_LIMIT, names.P_GENERATION_MAX_TOKENS, names.P_GENERATION_TEMPERATURE, names.P_GENERATION_TOP_P,
+)  # fmt: skip
+SUITE_SETTINGS = ("data_digest", "n_items", "num_fewshot", "scorer", "circular", "chat_template", "fewshot_as_multiturn")
+UNRECORDED = "unrecorded"
+
+
+def comparison_settings(params: dict[str, str]) -> dict[str, str]:
+    """Everything besides the model that a run's numbers depend on, from its params."""
+    settings = {key: params.get(key, UNRECORDED) for key in RUN_SETTINGS}
+    for suite in sorted(s for s in params.get(names.P_SUITES, "").split(",") if s):
+        settings |= {names.suite_param(suite, key): params.get(names.suite_param(suite, key), UNRECORDED) for key in SUITE_SETTINGS}
+    return settings
+
+
 @dataclass(frozen=True)
 class Row:
     run_id: str
@@ -48,6 +74,13 @@ class Row:
     profile: str
     engine: str
     cells: dict[str, Cell]
+    settings: dict[str, str] = field(default_factory=dict)  # comparison_settings of the run
+    group: int = 1  # rows of one group share every setting and are ranked together; 1 is shown first
+
+    @property
+    def partial(self) -> bool:
+        """A --limit run: a sample of each suite, never ranked with full runs."""
+        return self.settings.get(names.P_LIMIT, "none") not in ("none", UNRECORDED)
 
 
 def _cells(run: Run) -> dict[str, Cell]:
@@ -84,22 +117,30 @@ def _cells(run: Run) -> dict[str, Cell]:
 
 
 def leaderboard(client: MlflowClient, *, profile: str | None = None, run_ids: list[str] | None = None) -> list[Row]:
-    """Latest finished run per (model version, profile, engine), best first on the first column."""
-    wanted = (lambda n: n == names.evaluation_experiment(profile)) if profile else (lambda n: n.startswith(names.evaluation_experiment("")))
-    experiments = [e.experiment_id for e in client.search_experiments(view_type=ViewType.ACTIVE_ONLY) if wanted(e.name)]
+    """Latest finished run per (model version, settings), grouped by settings (full runs first, the
+    group with the most models first), best first within a group on its first accuracy column."""
+    experiments = evaluation_experiment_ids(client, profile)
     if not experiments:
         return []
     runs = client.search_runs(
         experiments, filter_string=f"attributes.status = 'FINISHED' and tags.`{names.T_KIND}` = 'evaluation'", order_by=["attributes.start_time DESC"], max_results=5000
     )
-    latest: dict[tuple[str, ...], Row] = {}
+    latest: dict[tuple, Row] = {}
     for run in runs:
         if run_ids is not None and run.info.run_id not in run_ids:
             continue
         p = run.data.params
-        key = (p[names.P_MODEL_NAME], p[names.P_MODEL_VERSION], p[names.P_PROFILE], p[names.P_ENGINE])
-        latest.setdefault(key, Row(run.info.run_id, *key, cells=_cells(run)))
-    rows = list(latest.values())
+        settings = comparison_settings(p)
+        key = (p[names.P_MODEL_NAME], p[names.P_MODEL_VERSION], tuple(sorted(settings.items())))
+        latest.setdefault(key, Row(run.info.run_id, p[names.P_MODEL_NAME], p[names.P_MODEL_VERSION], p[names.P_PROFILE], p[names.P_ENGINE], _cells(run), settings))
+    groups: dict[tuple, list[Row]] = {}
+    for row in latest.values():  # most recent first, so ties between groups go to the newer one
+        groups.setdefault(tuple(sorted(row.settings.items())), []).append(row)
+    ordered = sorted(groups.values(), key=lambda rows: (rows[0].partial, -len(rows)))
+    return [replace(row, group=index) for index, rows in enumerate(ordered, start=1) for row in _ranked(rows)]
+
+
+def _ranked(rows: list[Row]) -> list[Row]:
     # Rank on the first accuracy column; refusal rates have no single "better" direction.
     first = next((label for label in _columns(rows) if label.endswith(" accuracy")), None)
     return sorted(rows, key=lambda r: (-r.cells[first].rate if first in r.cells else 1.0, r.model, r.version))
@@ -109,11 +150,41 @@ def _columns(rows: list[Row]) -> list[str]:
     return sorted({label for row in rows for label in row.cells})
 
 
+def groups_of(rows: list[Row]) -> list[list[Row]]:
+    """The leaderboard's groups, in order: rows ranked together."""
+    by_group: dict[int, list[Row]] = {}
+    for row in rows:
+        by_group.setdefault(row.group, []).append(row)
+    return [by_group[g] for g in sorted(by_group)]
+
+
+def describe_group(rows: list[Row], first: list[Row]) -> str:
+    """One line: the group's number, what it ran, whether it is partial, and what differs from the first group."""
+    settings, reference = rows[0].settings, first[0].settings
+    head = f"[{rows[0].group}] profile {settings[names.P_PROFILE]} (digest {_short(settings[names.P_PROFILE_DIGEST])}), engine {settings[names.P_ENGINE]}"
+    head += f" {settings[names.P_ENGINE_DTYPE]}" if settings[names.P_ENGINE_DTYPE] != UNRECORDED else ""
+    head += f": PARTIAL (--limit {settings[names.P_LIMIT]}), not ranked with full runs" if rows[0].partial else ": full runs"
+    if rows[0].group != first[0].group:
+        differs = [f"{key}={_short(settings.get(key, '-'))} (vs {_short(reference.get(key, '-'))})" for key in sorted(settings.keys() | reference.keys()) if settings.get(key) != reference.get(key)]
+        head += f"; differs from [{first[0].group}] in " + ", ".join(differs)
+    return head
+
+
+def _short(value: str) -> str:
+    return value[:12] + "…" if len(value) == 64 else value  # digests
+
+
 def render_table(rows: list[Row]) -> str:
     if not rows:
         return "no finished evaluation runs"
-    header = ["model", "version", "profile", "engine", *_columns(rows)]
-    body = [[r.model, r.version, r.profile, r.engine, *(str(r.cells[c]) if c in r.cells else "-" for c in _columns(rows))] for r in rows]
+    groups = groups_of(rows)
+    return "\n\n".join(describe_group(g, groups[0]) + "\n" + _render_group(g) for g in groups)
+
+
+def _render_group(rows: list[Row]) -> str:
+    columns = _columns(rows)
+    header = ["model", "version", "profile", "engine", *columns]
+    body = [[r.model, r.version, r.profile, r.engine, *(str(r.cells[c]) if c in r.cells else "-" for c in columns)] for r in rows]
     return text_table.render(header, body)
 
 
@@ -131,11 +202,11 @@ def render_csv(rows: list[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     columns = _columns(rows)
-    writer.writerow(["run_id", "model", "version", "profile", "engine", *(f"{c} {part}" for c in columns for part in CSV_PARTS)])
+    writer.writerow(["run_id", "model", "version", "profile", "engine", "group", "partial", *(f"{c} {part}" for c in columns for part in CSV_PARTS)])
     for r in rows:
-        writer.writerow([r.run_id, r.model, r.version, r.profile, r.engine, *(v for c in columns for v in _csv_values(r.cells.get(c)))])
+        writer.writerow([r.run_id, r.model, r.version, r.profile, r.engine, r.group, r.partial, *(v for c in columns for v in _csv_values(r.cells.get(c)))])
     return out.getvalue()
 
 
 def as_json(rows: list[Row]) -> list[dict]:
-    return [asdict(r) for r in rows]
+    return [asdict(r) | {"partial": r.partial} for r in rows]

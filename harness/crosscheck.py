@@ -15,7 +15,8 @@ from mlflow import MlflowClient
 from benchmarks.catalog import MultipleChoiceSuite
 from harness.engines import ENGINE_NAMES, load_engine
 from harness.errors import InputError, Problem
-from harness.evaluate import checked_checkpoint, score_multiple_choice
+from harness.checkpoints import checked_checkpoint
+from harness.evaluate import score_multiple_choice
 from harness.plan import plan
 from harness.profiles import load_profile
 from harness.store import ItemWriter
@@ -66,7 +67,8 @@ def crosscheck(
     if problems:
         raise InputError(problems)
     profile, _ = load_profile(profile_name)
-    _, checkpoint = checked_checkpoint(client, model_spec, progress)
+    _, verified = checked_checkpoint(client, model_spec, progress)
+    checkpoint = verified.directory
     suites = [s for s in plan(profile, limit, data, checkpoint) if isinstance(s.spec, MultipleChoiceSuite)]
     if not suites:
         raise InputError([Problem(profile_name, "suites", "no multiple-choice suite", "cross-check a profile with one")])
@@ -75,6 +77,7 @@ def crosscheck(
         for engine_name in engines:
             engine = load_engine(engine_name, checkpoint, profile.engine_settings())
             try:
+                verified.verify_again(progress=progress)
                 for suite, scorer in itertools.product(suites, scorers):
                     with ItemWriter(Path(tmp) / f"{suite.spec.name}-{engine_name}-{scorer}.jsonl") as writer:
                         records = score_multiple_choice(engine, suite, scorer, writer, progress)

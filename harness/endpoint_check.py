@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import openai
 from mlflow import MlflowClient
 
+from harness.checkpoints import checked_checkpoint
 from harness.engines import EngineSettings
 from harness.errors import InputError, Problem
-from harness.evaluate import checked_checkpoint
 from harness.evidence.endpoint import measure_endpoint, reference_behaviour
 from harness.identity import MAX_LOGPROB_DIFF, MIN_AGREEMENT, TOP_K, Distance
 from harness.text_table import render
@@ -38,7 +38,8 @@ class EndpointVerdict:
 
 
 def verify_endpoint(client: MlflowClient, url: str, model_spec: str, served_model_name: str | None, *, progress: bool = False) -> EndpointVerdict:
-    version, checkpoint = checked_checkpoint(client, model_spec, progress)
+    version, verified = checked_checkpoint(client, model_spec, progress)
+    checkpoint = verified.directory
     served = served_model_name or _only_served_model(url)
     reference = reference_behaviour(client, version, checkpoint)
     d = measure_endpoint(reference, checkpoint, EngineSettings(extra={"base_url": url, "served_model_name": served}))

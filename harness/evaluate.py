@@ -14,21 +14,23 @@ from pathlib import Path
 
 from mlflow import MlflowClient
 from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
-from mlflow.entities.model_registry import ModelVersion
 
 from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, ScenarioSuite, repo_path
 from benchmarks.mcq.sources import pinned_revision
 from benchmarks.sector.spec import BenchmarkSuite
 from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
+from harness.checkpoints import checked_checkpoint
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import InputError, Problem
 from harness.fitting import FitReport
 from harness.evidence import names
+from harness.evidence.committee_view import describe_run, publish_evaluation
 from harness.evidence.definitions import log_definitions
 from harness.evidence.endpoint import EndpointIdentity, record_if_missing
+from harness.evidence.offline import FailoverClient, is_unreachable
 from harness.evidence.report import log_report
 from harness.evidence.scenarios import register_scenario, scenario_params
-from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
+from harness.evidence.tracking import enterprise_experiment_tags, git_revision, package_versions
 from harness.paths import REPO_ROOT
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
@@ -46,8 +48,7 @@ from harness.scoring.refusal import score_refusal
 from harness.scoring.scenario import score_scenario
 from harness.scenarios import ScenarioWriter, load_scenario, rewrite_scenario_items
 from harness.store import ItemWriter, rewrite_items, staging_dir
-from registry.fingerprint import fingerprint, verify
-from registry.register import registered_fingerprint, resolve_version
+from registry.fingerprint import fingerprint
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class Evaluation:
     version: str
     metrics: dict[str, float]
     verdicts: list[Verdict]
+    run_uuid: str = ""  # the harness's own id of the run (tag harness.run_uuid), the same wherever it is stored
+    kept_locally: str | None = None  # why the run is in the local store instead of on the tracking server
+    local_run_id: str | None = None  # its id in that store
 
 
 def evaluate(
@@ -74,7 +78,8 @@ def evaluate(
     engine_name = engine_name or profile.engine.name
     if engine_name not in ENGINE_NAMES:
         raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
-    version, checkpoint = checked_checkpoint(client, model_spec, progress)
+    version, verified = checked_checkpoint(client, model_spec, progress)
+    checkpoint = verified.directory
     planned = plan(profile, limit, data, checkpoint)
     # The combining policy, and a judge that can fail every bank: checked before anything is created.
     policies = resolve_all(profile, [s.spec for s in planned if isinstance(s.spec, RefusalSuite)], profile_path(profile_name))
@@ -94,16 +99,32 @@ def evaluate(
         for s in planned if isinstance(s.spec, ScenarioSuite) and s.source_file is not None
     }
 
-    run = client.create_run(
-        ensure_experiment(client, names.evaluation_experiment(profile.name)),
+    uscc, enterprise = version.tags.get(names.V_USCC, "unknown"), version.tags.get(names.V_ENTERPRISE, "unknown")
+    server = client
+    # From here on every write survives a tracking-server outage (harness/evidence/offline.py).
+    client = FailoverClient(
+        server, names.evaluation_experiment(profile.name, uscc), enterprise_experiment_tags(uscc, enterprise, profile.name),
         run_name=f"{version.name}/{version.version} {profile.name}",
-        tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
+        tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()}, version=version,
     )
-    run_id = run.info.run_id
+    run_id = client.run_id
+    if identity is not None:
+        identity.client = client  # its records belong to the run, wherever the run now lives
     try:
         log_definitions(client, run_id, profile_path(profile_name), planned)
         engine = load_engine(engine_name, checkpoint, profile.engine_settings())
-        record_if_missing(client, version, checkpoint, engine, profile.engine.dtype)
+        try:
+            verified.verify_again(progress=progress)
+        except InputError as e:
+            engine.close()
+            client.set_tag(run_id, names.T_FAILURE, str(e))
+            raise
+        try:
+            # The version's behavioural fingerprint lives with the version on the server, not in the run.
+            record_if_missing(server, version, checkpoint, engine, profile.engine.dtype)
+        except Exception as e:
+            if not is_unreachable(e):
+                raise  # unreachable: recorded by a later run against the server
         if identity is not None:
             identity.log(run_id, "before")
         client.log_batch(
@@ -122,6 +143,10 @@ def evaluate(
                     names.P_PROFILE_DIGEST: profile_digest,
                     names.P_SUITES: ",".join(s.spec.name for s in planned),
                     names.P_LIMIT: limit if limit is not None else "none",
+                    names.P_ENGINE_DTYPE: profile.engine.dtype,
+                    names.P_GENERATION_MAX_TOKENS: profile.generation.max_tokens,
+                    names.P_GENERATION_TEMPERATURE: profile.generation.temperature,
+                    names.P_GENERATION_TOP_P: profile.generation.top_p,
                 }.items()
             ],
         )
@@ -129,7 +154,7 @@ def evaluate(
             # Which model judged is part of the evidence, down to its weights.
             client.log_batch(run_id, params=[
                 Param(names.P_JUDGE_MODEL_PATH, str(judge_checkpoint)),
-                Param(names.P_JUDGE_MODEL_FINGERPRINT, fingerprint(judge_checkpoint, progress=progress).digest),
+                Param(names.P_JUDGE_MODEL_FINGERPRINT, fingerprint(judge_checkpoint, progress=progress, links_outside=True).digest),
                 Param(names.P_JUDGE_MODEL_KIND, profile.judge_model.kind),
             ])
         if rubric_checkpoint is not None:
@@ -169,11 +194,14 @@ def evaluate(
             metrics |= suite_metrics
             verdicts += suite_verdicts
         log_report(client, run_id)
+        describe_run(client, run_id, version, profile.name, metrics, verdicts)
     except BaseException:
         client.set_terminated(run_id, "FAILED")
         raise
     client.set_terminated(run_id, "FINISHED")
-    return Evaluation(run_id, version.name, version.version, metrics, verdicts)
+    if client.local is None:
+        publish_evaluation(server, run_id)
+    return Evaluation(run_id, version.name, version.version, metrics, verdicts, client.run_uuid, client.reason, client.local_run_id)
 
 
 def _check_endpoint(identity: EndpointIdentity, when: str) -> InputError | None:
@@ -260,24 +288,14 @@ def score_multiple_choice(engine: Engine, suite: PlannedSuite, scorer: str, writ
     return score_mcq(engine, suite.items, writer, progress=progress)
 
 
-def checked_checkpoint(client: MlflowClient, model_spec: str, progress: bool) -> tuple[ModelVersion, Path]:
-    """The registered version and its checkpoint, re-fingerprinted: nothing is scored on altered weights."""
-    version = resolve_version(client, model_spec)
-    checkpoint = Path(version.tags[names.V_CHECKPOINT])
-    if not checkpoint.is_dir():
-        raise InputError(
-            [Problem(str(checkpoint), "checkpoint", f"the checkpoint of {version.name}/{version.version} is missing", "restore the submitted checkpoint directory")]
-        )
-    verify(checkpoint, registered_fingerprint(client, version), progress=progress)
-    return version, checkpoint
-
-
 def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:
     facts = {"data_digest": suite.data_digest, "n_items": len(suite.items), "data_source": suite.data_source, "data_revision": suite.data_revision}
     if isinstance(suite.spec, MultipleChoiceSuite):
         settings = suite.settings
         chat = {"chat_template": settings.chat_template, "fewshot_as_multiturn": settings.chat_template and settings.fewshot_as_multiturn}
         facts |= {k: str(v).lower() for k, v in chat.items()}  # lm-eval's --apply_chat_template, --fewshot_as_multiturn
+        # Settings that change the numbers: harness compare never ranks runs that differ in them.
+        facts |= {"num_fewshot": settings.num_fewshot, "scorer": settings.scorer, "circular": str(settings.circular).lower()}
     if isinstance(suite.spec, BenchmarkSuite):
         manifest = suite.spec.data.manifest
         facts |= {"benchmark": suite.spec.benchmark, "data_manifest": (manifest.relative_to(REPO_ROOT) if manifest.is_relative_to(REPO_ROOT) else manifest).as_posix()}
@@ -301,7 +319,7 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         sample_path = staging_dir(run_id) / names.A_SAMPLES_DIR / f"{suite.spec.name}.jsonl"
         with ItemWriter(sample_path) as writer:
             for item in suite.items:
-                writer.write({"id": item.id, "bank": item.bank, "label": item.label, "prompt": item.prompt})
+                writer.write({"id": item.id, "bank": item.bank, "label": item.label, "prompt": item.prompt, "prompt_digest": item.prompt_digest})
         client.log_artifact(run_id, str(sample_path), names.A_SAMPLES_DIR)
 
 

@@ -4,11 +4,11 @@ import json
 from pathlib import Path, PurePosixPath
 
 from mlflow import MlflowClient
-from mlflow.entities import ViewType
 
 from benchmarks.taxonomy import canonical_sector
 from harness import text_table
 from harness.evidence import names
+from harness.evidence.tracking import evaluation_experiment_ids
 from harness.signing import GIT_PATHS, load_private_key, sign_manifest
 from registry.fingerprint import SIGNATURE_FILE
 from registry.register import registered_fingerprint, resolve_version
@@ -19,7 +19,11 @@ def _latest_verdicts(client: MlflowClient, experiment_ids: list[str], name: str,
         return ""
     runs = client.search_runs(
         experiment_ids,
-        filter_string=f"attributes.status = 'FINISHED' and params.`{names.P_MODEL_NAME}` = '{name}' and params.`{names.P_MODEL_VERSION}` = '{version}'",
+        # Full runs only: a --limit run's verdicts rest on a sample and never stand for the model's.
+        filter_string=(
+            f"attributes.status = 'FINISHED' and params.`{names.P_MODEL_NAME}` = '{name}' and params.`{names.P_MODEL_VERSION}` = '{version}'"
+            f" and params.`{names.P_LIMIT}` = 'none'"
+        ),
         order_by=["attributes.start_time DESC"],
         max_results=1,
     )
@@ -30,9 +34,7 @@ def _latest_verdicts(client: MlflowClient, experiment_ids: list[str], name: str,
 
 
 def list_models(client: MlflowClient, *, enterprise: str | None = None, sector: str | None = None) -> list[dict]:
-    experiments = [
-        e.experiment_id for e in client.search_experiments(view_type=ViewType.ACTIVE_ONLY) if e.name.startswith(names.evaluation_experiment(""))
-    ]
+    experiments = evaluation_experiment_ids(client)
     rows = []
     for model in client.search_registered_models(max_results=1000):
         for v in sorted(client.search_model_versions(f"name = '{model.name}'"), key=lambda v: int(v.version)):

@@ -5,6 +5,7 @@ Everything that can fail on bad data fails here, so a run with a broken suite ne
 
 import hashlib
 import itertools
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -58,6 +59,12 @@ from harness.scenarios import choice_context, load_scenario
 T = TypeVar("T")
 
 
+def prompt_digest(prompt: object, continuations: tuple[str, ...] = ()) -> str:
+    """SHA-256 of exactly what the model is asked: the context or conversation and the scored
+    continuations. Paired tests pair two runs' items only where these are equal."""
+    return hashlib.sha256(json.dumps([prompt, list(continuations)], ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class McqItem:
     id: str
@@ -73,6 +80,10 @@ class McqItem:
     shots: int = 0  # few-shot examples in the context (fewer than asked where the prompt had to fit)
     truncated: bool = False  # context cut on the left to fit the model (fit: truncate)
 
+    @property
+    def prompt_digest(self) -> str:
+        return prompt_digest(self.context, tuple(continuation(letter, self.target_delimiter) for letter in self.choices))
+
 
 def question_id(item_id: str) -> str:
     """The id of the original question behind a (possibly rotated) item."""
@@ -85,6 +96,11 @@ class RefusalItem:
     bank: str  # "generated" | "should_refuse" | "should_not_refuse"
     label: str  # risk code or topic
     prompt: str
+
+    @property
+    def prompt_digest(self) -> str:
+        """Of the conversation sent (engine.chat renders it through the model's own template)."""
+        return prompt_digest([{"role": "user", "content": self.prompt}])
 
 
 Item = McqItem | RefusalItem | GenerationItem
@@ -226,8 +242,9 @@ def _plan_scenario(spec: ScenarioSuite, settings: SuiteRun, path: Path) -> tuple
     return [*choices, *scenario.generation], scenario.digest, contexts, subjects
 
 
-def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str, str]:
-    """The suite's banks, each sampled as the standard describes (harness.safety.sampling)."""
+def _plan_refusal(spec: RefusalSuite, seed: int, limit: int | None = None) -> tuple[list[RefusalItem], str, str]:
+    """The suite's banks, each sampled as the standard describes (harness.safety.sampling); a
+    `limit` (--limit) draws at most that many per bank, stratified by risk or topic just the same."""
     digest = hashlib.sha256()
     items = []
     paths = {"generated": spec.data.generated, "should_refuse": spec.data.should_refuse, "should_not_refuse": spec.data.should_not_refuse}
@@ -240,7 +257,8 @@ def _plan_refusal(spec: RefusalSuite, seed: int) -> tuple[list[RefusalItem], str
         empty = [Problem(str(path), f"{item.where}: prompt", "empty", "give every item a non-empty prompt (`harness bank check` lists them)") for item in bank.items if not item.text.strip()]
         if empty:
             raise InputError(capped(empty))
-        for item in stratified_sample(bank.items, lambda item: item.label, spec.sample_size(bank_name), seed):
+        size = spec.sample_size(bank_name) if limit is None else min(limit, spec.sample_size(bank_name))
+        for item in stratified_sample(bank.items, lambda item: item.label, size, seed):
             items.append(RefusalItem(item.id, bank_name, item.label, item.text))
     return items, digest.hexdigest(), str(repo_path(spec.data.should_refuse).parent)
 
@@ -312,6 +330,7 @@ def plan(
     for settings, spec, path in _suites(profile, data or {}):
         revision = "local"
         contexts: Contexts = {}
+        cap = limit if limit is not None else settings.limit
         if settings.chat_template and not isinstance(spec, MultipleChoiceSuite | BenchmarkSuite):
             raise InputError([Problem(spec.name, "chat_template", "only multiple-choice and benchmark suites take it (other prompts always go through the chat template)", "remove chat_template from this suite")])
         if isinstance(spec, MultipleChoiceSuite):
@@ -333,10 +352,10 @@ def plan(
             items, digest, contexts, subjects = _plan_scenario(spec, settings, path)
             source, units = str(spec.data.path), [[item] for item in items]
         else:
-            (items, digest, source), subjects = _plan_refusal(spec, profile.seed), {}
+            # A safety suite's limit is drawn per bank, stratified as a full run (_plan_refusal).
+            (items, digest, source), subjects = _plan_refusal(spec, profile.seed, cap), {}
             units = [[item] for item in items]
-        cap = limit if limit is not None else settings.limit
-        kept = [item for unit in _seeded_subset(units, cap, profile.seed) for item in unit]
+        kept = items if isinstance(spec, RefusalSuite) else [item for unit in _seeded_subset(units, cap, profile.seed) for item in unit]
         report = None
         if fitter is not None:
             kept, report, found = fitter.fit(spec, settings, kept, contexts)

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Protocol
 
 from harness.errors import InputError, Problem
-from registry.fingerprint import tree_entries
+from registry.files import FIX_STILL, OpenedFile, open_entry, tree_entries
+from registry.fingerprint import SIGNATURE_FILE
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
 INDEX = "model.safetensors.index.json"
@@ -78,8 +80,23 @@ class Inspection:
     notes: tuple[str, ...]
 
 
-def inspect_checkpoint(directory: Path, *, limits: Limits = DEFAULT_LIMITS, allow_custom_code: bool = False) -> Inspection:
-    """Inspect an untrusted checkpoint directory; raise InputError with every problem found."""
+class FileSink(Protocol):
+    """Where the intake hands each file while it is open (the checkpoint store at submission)."""
+
+    def put(self, opened: OpenedFile) -> None:
+        """Copy and hash the open file; InputError if it changed while being read."""
+        ...
+
+
+def inspect_checkpoint(
+    directory: Path, *, limits: Limits = DEFAULT_LIMITS, allow_custom_code: bool = False, sink: FileSink | None = None
+) -> Inspection:
+    """Inspect an untrusted checkpoint directory; raise InputError with every problem found.
+
+    Each file is opened once (registry/files.py: beneath the directory, no links followed, judged on
+    the descriptor) and everything the inspection reads comes from that descriptor; a `sink` gets the
+    same open file to copy and hash, so what is inspected is what is hashed is what is stored. A
+    submission already refused by name (pickle files, custom code) is inspected without copying."""
     if not directory.is_dir():
         raise InputError([Problem(str(directory), "checkpoint.path", "no such directory", "point checkpoint.path at a Hugging Face-format checkpoint directory")])
     directory = directory.resolve()  # symlink targets are judged against the real directory
@@ -89,31 +106,71 @@ def inspect_checkpoint(directory: Path, *, limits: Limits = DEFAULT_LIMITS, allo
     if tree:
         raise InputError(tree)
     files = [p for p in entries if p.is_file()]
-    problems: list[Problem] = []
-    config = _read_json(directory / "config.json", limits, problems, required=True)
-    tokenizer_config = _read_json(directory / "tokenizer_config.json", limits, problems, required=False)
-    custom_code = _custom_code(directory, files, config, tokenizer_config)
-    if custom_code and not allow_custom_code:
-        problems += [Problem(file, field, "the checkpoint asks to run its own code", FIX_CUSTOM_CODE) for file, field in custom_code]
-    problems += [
+    problems = [
         Problem(str(p), "-", "pickle-format weights are refused (loading them can run arbitrary code)", "convert the weights to safetensors and remove this file")
         for p in files
         if p.suffix.lower() in PICKLE_SUFFIXES
     ]
+    if problems or (not allow_custom_code and any(p.suffix.lower() == ".py" for p in files)):
+        sink = None
+    documents, tensors = _read_files(directory, files, limits, problems, sink)
+    config, tokenizer_config = documents.get("config.json", {}), documents.get("tokenizer_config.json", {})
+    custom_code = _custom_code(directory, files, config, tokenizer_config)
+    if custom_code and not allow_custom_code:
+        problems += [Problem(file, field, "the checkpoint asks to run its own code", FIX_CUSTOM_CODE) for file, field in custom_code]
     problems += _config_problems(directory / "config.json", config)
-    weights = sorted(p for p in files if p.suffix == ".safetensors")
-    tensors = {p: _read_tensors(p, limits, problems) for p in weights}
     top_level = {p: ts for p, ts in tensors.items() if p.parent == directory}
     if not top_level:
         problems.append(Problem(str(directory), "weights", "no *.safetensors file", "save the model with save_pretrained(..., safe_serialization=True)"))
-    problems += _shard_problems(directory, top_level, limits)
+    problems += _shard_problems(directory, top_level, documents.get(INDEX))
     problems += _shape_problems(directory / "config.json", config, top_level)
-    tokenizer_files = tuple(name for name in TOKENIZER_FILES if (directory / name).is_file())
+    names = {p.relative_to(directory).as_posix() for p in files}
+    tokenizer_files = tuple(name for name in TOKENIZER_FILES if name in names)
     if not tokenizer_files:
         problems.append(Problem(str(directory), "tokenizer", f"no tokenizer file (one of {', '.join(TOKENIZER_FILES)})", "save the tokenizer beside the weights (tokenizer.save_pretrained)"))
+    problems += _listing_changes(directory, entries)
     if problems:
         raise InputError(problems)
-    return _summary(directory, config, tokenizer_config, top_level, tokenizer_files, custom_code)
+    chat_template = any(n in names for n in CHAT_TEMPLATE_FILES) or "chat_template" in tokenizer_config
+    return _summary(directory, config, top_level, tokenizer_files, custom_code, chat_template)
+
+
+JSON_FILES = ("config.json", "tokenizer_config.json", INDEX)  # top-level files the intake parses
+
+
+def _read_files(
+    directory: Path, files: list[Path], limits: Limits, problems: list[Problem], sink: FileSink | None
+) -> tuple[dict[str, dict], dict[Path, list[Tensor]]]:
+    """Open each file once: parse the JSON files and safetensors headers the checks need, hand the
+    open file to `sink`. Returns the parsed JSON documents (by name) and tensor tables (by path)."""
+    documents: dict[str, dict] = {}
+    tensors: dict[Path, list[Tensor]] = {}
+    total = 0
+    for path in files:
+        try:
+            with open_entry(directory, path) as opened:
+                total += opened.size
+                if total > limits.max_bytes:
+                    raise InputError([Problem(str(directory), "--max-bytes", f"files grew past the limit of {limits.max_bytes} bytes while read", FIX_STILL)])
+                if opened.name in JSON_FILES:
+                    documents[opened.name] = _parse_json(opened, limits, problems)
+                elif path.suffix == ".safetensors":
+                    tensors[path], found = header_from(opened, limits.max_header_bytes)
+                    problems += found
+                if sink is not None and opened.name != SIGNATURE_FILE:  # about the weights, not part of them
+                    sink.put(opened)
+        except InputError as e:
+            problems += e.problems
+    if directory / "config.json" not in files:
+        problems.append(Problem(str(directory / "config.json"), "-", "missing", "save the model with save_pretrained()"))
+    return documents, tensors
+
+
+def _listing_changes(directory: Path, listed: list[Path]) -> list[Problem]:
+    """Entries that appeared or vanished while the files were read: never registered uninspected."""
+    now = set(tree_entries(directory))
+    appeared = [Problem(str(p), "-", "appeared after the checkpoint was listed, so it was not inspected", FIX_STILL) for p in sorted(now - set(listed))]
+    return appeared + [Problem(str(p), "-", "vanished while the checkpoint was read", FIX_STILL) for p in sorted(set(listed) - now)]
 
 
 def _tree_problems(directory: Path, entries: list[Path], limits: Limits) -> list[Problem]:
@@ -148,17 +205,14 @@ def _entry_problem(directory: Path, entry: Path) -> Problem | None:
     return None
 
 
-def _read_json(path: Path, limits: Limits, problems: list[Problem], *, required: bool) -> dict:
-    """A JSON object from the checkpoint, or {} with the problem recorded."""
-    if not path.is_file():
-        if required:
-            problems.append(Problem(str(path), "-", "missing", "save the model with save_pretrained()"))
-        return {}
-    if path.stat().st_size > limits.max_header_bytes:
+def _parse_json(opened: OpenedFile, limits: Limits, problems: list[Problem]) -> dict:
+    """A JSON object from the open file, or {} with the problem recorded."""
+    path = opened.path
+    if opened.size > limits.max_header_bytes:
         problems.append(Problem(str(path), "-", f"larger than the limit of {limits.max_header_bytes} bytes for a JSON file", "re-save it, or ask an administrator to raise --max-header-bytes"))
         return {}
     try:
-        document = json.loads(path.read_bytes())
+        document = json.loads(opened.read_prefix(opened.size))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         problems.append(Problem(str(path), "-", f"not valid JSON ({e})", f"re-save {path.name} with save_pretrained()"))
         return {}
@@ -204,18 +258,24 @@ def _positive_int(value: object) -> bool:
 
 
 def read_safetensors_header(path: Path, max_header_bytes: int) -> tuple[list[Tensor], list[Problem]]:
-    """The tensor table of a safetensors file (8-byte little-endian length, then JSON), bounds-checked."""
-    size = path.stat().st_size
-    with open(path, "rb") as f:
-        prefix = f.read(8)
-        if len(prefix) < 8:
-            return [], [Problem(str(path), "header", f"file of {size} bytes is shorter than the 8-byte header length", FIX_RESAVE)]
-        (length,) = struct.unpack("<Q", prefix)
-        if length > max_header_bytes:
-            return [], [Problem(str(path), "header", f"header length {length} bytes exceeds the limit of {max_header_bytes} bytes", f"{FIX_RESAVE}; or ask an administrator to raise --max-header-bytes")]
-        if length > size - 8:
-            return [], [Problem(str(path), "header", f"header length {length} bytes runs past the end of the file ({size} bytes): truncated", "copy the file again in full")]
-        raw = f.read(length)
+    """The tensor table of a safetensors file, opened without following links (header_from)."""
+    path = Path(path).absolute()
+    with open_entry(path.parent, path) as opened:
+        return header_from(opened, max_header_bytes)
+
+
+def header_from(opened: OpenedFile, max_header_bytes: int) -> tuple[list[Tensor], list[Problem]]:
+    """The tensor table of an open safetensors file (8-byte little-endian length, then JSON), bounds-checked."""
+    path, size = opened.path, opened.size
+    prefix = opened.read_prefix(8)
+    if len(prefix) < 8:
+        return [], [Problem(str(path), "header", f"file of {size} bytes is shorter than the 8-byte header length", FIX_RESAVE)]
+    (length,) = struct.unpack("<Q", prefix)
+    if length > max_header_bytes:
+        return [], [Problem(str(path), "header", f"header length {length} bytes exceeds the limit of {max_header_bytes} bytes", f"{FIX_RESAVE}; or ask an administrator to raise --max-header-bytes")]
+    if length > size - 8:
+        return [], [Problem(str(path), "header", f"header length {length} bytes runs past the end of the file ({size} bytes): truncated", "copy the file again in full")]
+    raw = opened.read_prefix(8 + length)[8:]
     try:
         header = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
@@ -234,12 +294,6 @@ def read_safetensors_header(path: Path, max_header_bytes: int) -> tuple[list[Ten
             tensors.append(tensor)
     problems += [Problem(str(path), f"tensors.{b.name}", f"data_offsets overlap those of {a.name}", FIX_RESAVE) for a, b in _overlaps(tensors)]
     return tensors, problems
-
-
-def _read_tensors(path: Path, limits: Limits, problems: list[Problem]) -> list[Tensor]:
-    tensors, found = read_safetensors_header(path, limits.max_header_bytes)
-    problems += found
-    return tensors
 
 
 def _tensor(name: str, entry: object, data_size: int) -> tuple[Tensor | None, str | None]:
@@ -271,16 +325,16 @@ def _overlaps(tensors: list[Tensor]) -> list[tuple[Tensor, Tensor]]:
     return [(a, b) for a, b in pairwise(ordered) if b.begin < a.end]
 
 
-def _shard_problems(directory: Path, shards: dict[Path, list[Tensor]], limits: Limits) -> list[Problem]:
-    """A sharded checkpoint's index must list exactly the shards there and the tensors in each."""
+def _shard_problems(directory: Path, shards: dict[Path, list[Tensor]], index: dict | None) -> list[Problem]:
+    """A sharded checkpoint's index (`index`, parsed; None when absent) must list exactly the shards
+    there and the tensors in each."""
     index_path = directory / INDEX
     problems: list[Problem] = []
-    if not index_path.is_file():
+    if index is None:
         if len(shards) > 1:
             problems.append(Problem(str(index_path), "-", f"missing for {len(shards)} safetensors shards", "save the model with save_pretrained(), which writes the index"))
         problems += _duplicate_problems(shards)
         return problems
-    index = _read_json(index_path, limits, problems, required=True)
     weight_map = index.get("weight_map")
     if not (isinstance(weight_map, dict) and all(isinstance(v, str) for v in weight_map.values())):
         return problems + [Problem(str(index_path), "weight_map", "missing or not a mapping of tensor names to shard files", "regenerate the index with save_pretrained()")]
@@ -335,14 +389,15 @@ def _shape_problems(config_path: Path, config: dict, shards: dict[Path, list[Ten
     return problems
 
 
-def _summary(directory: Path, config: dict, tokenizer_config: dict, shards: dict[Path, list[Tensor]], tokenizer_files: tuple[str, ...], custom_code: list[tuple[str, str]]) -> Inspection:
+def _summary(
+    directory: Path, config: dict, shards: dict[Path, list[Tensor]], tokenizer_files: tuple[str, ...], custom_code: list[tuple[str, str]], chat_template: bool
+) -> Inspection:
     tensors = [t for ts in shards.values() for t in ts]
     dtypes: dict[str, int] = {}
     for t in tensors:
         dtypes[t.dtype] = dtypes.get(t.dtype, 0) + math.prod(t.shape)
     architectures = config["architectures"]
     supported, vllm_note = vllm_support(architectures)
-    chat_template = any((directory / n).is_file() for n in CHAT_TEMPLATE_FILES) or "chat_template" in tokenizer_config
     notes = [n for n in (vllm_note, None if chat_template else "no chat template: prompts are sent as plain text") if n]
     if not any(t.name.endswith(EMBEDDING_SUFFIXES) for t in tensors):
         notes.append("no embedding tensor recognised by name: vocab_size was not checked against the weights")

@@ -13,14 +13,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mlflow import MlflowClient
+from mlflow.entities import LoggedModel, LoggedModelStatus
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
 from harness.errors import InputError, Problem
 from harness.evidence import names
-from harness.evidence.tracking import ensure_experiment, git_revision, package_versions
-from registry.checkpoint import DEFAULT_LIMITS, Inspection, Limits, inspect_checkpoint
-from registry.fingerprint import Fingerprint, fingerprint
+from harness.evidence.tracking import enterprise_experiment_tags, ensure_experiment, git_revision, package_versions
+from registry.checkpoint import DEFAULT_LIMITS, FileSink, Inspection, Limits, inspect_checkpoint
+from registry.checkpoint_store import CheckpointStore, configured_store
+from registry.fingerprint import Fingerprint, listing_digest
 from registry.manifest import Manifest, ManifestError, load_manifest
 from registry.provenance import KeyLookup, Provenance, check_signature, provenance_problems
 
@@ -43,25 +45,34 @@ def submit(
     limits: Limits = DEFAULT_LIMITS,
     allow_custom_code: bool = False,
     key_for: KeyLookup | None = None,
+    store: CheckpointStore | None = None,
 ) -> Registered:
-    """`key_for` finds an enterprise's registered public key by USCC (harness.evidence.keys)."""
+    """`key_for` finds an enterprise's registered public key by USCC (harness.evidence.keys). The
+    files go into the checkpoint store (registry/checkpoint_store.py) as they are inspected; the
+    fingerprint is taken from the stored bytes."""
     provenance = check_signature(manifest_path, key_for)  # before anything else is read
-    manifest, checkpoint, inspection = validate_submission(manifest_path, limits=limits, allow_custom_code=allow_custom_code)
-    fp = fingerprint(checkpoint, progress=progress)
-    if problems := provenance_problems(checkpoint, provenance, fp):
-        raise InputError(problems)
+    store = store or configured_store()
+    with store.ingest(progress=progress) as ingest:
+        manifest, checkpoint, inspection = validate_submission(manifest_path, limits=limits, allow_custom_code=allow_custom_code, sink=ingest)
+        if problems := provenance_problems(checkpoint, provenance, Fingerprint.of(ingest.files)):
+            raise InputError(problems)
+        fp = ingest.commit()
     name = manifest.model.name
     model_exists = _check_owner(client, name, manifest.enterprise.uscc, manifest_path)
     if model_exists:
         for version in client.search_model_versions(f"name = '{name}'"):
-            if version.tags.get(names.V_FINGERPRINT) == fp.digest:
-                return Registered(name, str(version.version), fp.digest, existing=True, notes=inspection.notes, provenance=provenance.summary)
-    version = _register(client, manifest_path, manifest, checkpoint, inspection, fp, provenance, create_model=not model_exists)
+            if version.tags.get(names.V_FINGERPRINT) in (fp.digest, listing_digest(fp.files, 1)):
+                _adopt_into_store(client, version, store)
+                return Registered(name, str(version.version), version.tags[names.V_FINGERPRINT], existing=True, notes=inspection.notes, provenance=provenance.summary)
+    version = _register(client, manifest_path, manifest, checkpoint, inspection, fp, provenance, store, create_model=not model_exists)
     return Registered(name, str(version.version), fp.digest, existing=False, notes=inspection.notes, provenance=provenance.summary)
 
 
-def validate_submission(manifest_path: Path, *, limits: Limits, allow_custom_code: bool) -> tuple[Manifest, Path, Inspection]:
-    """The manifest, its checkpoint directory and the inspection; or every problem of both at once."""
+def validate_submission(
+    manifest_path: Path, *, limits: Limits, allow_custom_code: bool, sink: FileSink | None = None
+) -> tuple[Manifest, Path, Inspection]:
+    """The manifest, its checkpoint directory and the inspection; or every problem of both at once.
+    The checkpoint's files go to `sink` only when the manifest is sound (nothing copied in vain)."""
     problems: list[Problem] = []
     manifest = inspection = None
     try:
@@ -70,7 +81,7 @@ def validate_submission(manifest_path: Path, *, limits: Limits, allow_custom_cod
         problems, checkpoint = list(e.problems), e.checkpoint
     if checkpoint is not None:
         try:
-            inspection = inspect_checkpoint(checkpoint, limits=limits, allow_custom_code=allow_custom_code)
+            inspection = inspect_checkpoint(checkpoint, limits=limits, allow_custom_code=allow_custom_code, sink=None if problems else sink)
         except InputError as e:
             problems += e.problems
     if problems:
@@ -90,6 +101,17 @@ def _check_owner(client: MlflowClient, name: str, uscc: str, manifest_path: Path
     return True
 
 
+def _store_tags(store: CheckpointStore, fp: Fingerprint) -> dict[str, str]:
+    return {names.V_STORE: store.location, names.V_FINGERPRINT_SCHEME: str(fp.scheme)}
+
+
+def _adopt_into_store(client: MlflowClient, version: ModelVersion, store: CheckpointStore) -> None:
+    """A version registered before the checkpoint store, submitted again with the same files: its
+    files are now in the store (their digests are the registered ones), so runs may use them."""
+    if names.V_STORE not in version.tags:
+        client.set_model_version_tag(version.name, version.version, names.V_STORE, store.location)
+
+
 def _register(
     client: MlflowClient,
     manifest_path: Path,
@@ -98,17 +120,22 @@ def _register(
     inspection: Inspection,
     fp: Fingerprint,
     provenance: Provenance,
+    store: CheckpointStore,
     *,
     create_model: bool,
 ) -> ModelVersion:
     name = manifest.model.name
+    experiment_id = ensure_experiment(
+        client, names.submission_experiment(manifest.enterprise.uscc), enterprise_experiment_tags(manifest.enterprise.uscc, manifest.enterprise.name)
+    )
     run = client.create_run(
-        ensure_experiment(client, names.SUBMISSIONS_EXPERIMENT),
+        experiment_id,
         run_name=f"submit {name} {manifest.model.version_label}",
         tags={names.T_KIND: "submission", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()},
     )
     run_id = run.info.run_id
     version: ModelVersion | None = None
+    logged: LoggedModel | None = None
     try:
         client.log_param(run_id, names.P_FINGERPRINT, fp.digest)
         _log_artifacts(client, run_id, manifest_path, inspection, fp)
@@ -116,16 +143,25 @@ def _register(
             _log_bytes(client, run_id, names.A_ENTERPRISE_SIGNATURE, provenance.signature)
         if create_model:
             client.create_registered_model(name, tags={names.V_USCC: manifest.enterprise.uscc})
+        # MLflow 3 links a version to the runs that evaluate it through a logged model: evaluation runs
+        # log it as their model input, and the UI lists the version on their pages. The checkpoint's own
+        # path is the `checkpoint_path` tag (a tracking server refuses local paths as a source).
+        logged = client.create_logged_model(experiment_id, name=name, source_run_id=run_id, tags={names.V_FINGERPRINT: fp.digest})
+        client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
         version = client.create_model_version(
             name,
-            source=checkpoint.as_uri(),
+            source=f"models:/{logged.model_id}",
             run_id=run_id,
+            model_id=logged.model_id,
             description=f"{manifest.enterprise.name}: {name} {manifest.model.version_label}",
-            tags=_version_tags(manifest, checkpoint, inspection, fp, run_id) | _provenance_tags(provenance),
+            tags=_version_tags(manifest, checkpoint, inspection, fp, run_id) | _provenance_tags(provenance) | _store_tags(store, fp),
         )
         client.set_terminated(run_id, "FINISHED")
     except BaseException:
         _undo(client, run_id, name, version, created_model=create_model)
+        if logged is not None:
+            with suppress(Exception):
+                client.delete_logged_model(logged.model_id)
         raise
     return version
 
@@ -147,7 +183,7 @@ def _log_artifacts(client: MlflowClient, run_id: str, manifest_path: Path, inspe
     with tempfile.TemporaryDirectory() as tmp:
         files = {
             Path(names.A_MANIFEST).name: manifest_path.read_bytes(),
-            Path(names.A_FINGERPRINT).name: json.dumps({"digest": fp.digest, "files": fp.files}, indent=1).encode(),
+            Path(names.A_FINGERPRINT).name: json.dumps(fp.as_json(), indent=1).encode(),
             Path(names.A_INSPECTION).name: json.dumps(asdict(inspection), indent=1, ensure_ascii=False).encode(),
         }
         for filename, content in files.items():
@@ -209,4 +245,4 @@ def registered_fingerprint(client: MlflowClient, version: ModelVersion) -> Finge
     with tempfile.TemporaryDirectory() as tmp:
         local = client.download_artifacts(version.run_id, names.A_FINGERPRINT, tmp)
         data = json.loads(Path(local).read_text())
-    return Fingerprint(digest=data["digest"], files=data["files"])
+    return Fingerprint.from_json(data)

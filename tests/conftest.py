@@ -2,6 +2,7 @@
 models registered, and the two in-process engines on the tuned checkpoint."""
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -113,3 +114,18 @@ def demo_run(demo_checkpoints: dict[str, Path], tmp_path_factory: pytest.TempPat
     done = subprocess.run([sys.executable, "-m", "harness.cli", "demo"], env=env, capture_output=True, text=True, timeout=1200)
     uri = f"sqlite:///{home / 'mlflow.db'}"
     return DemoRun(done, MlflowClient(tracking_uri=uri, registry_uri=uri), home)
+
+
+@pytest.fixture(scope="session")
+def empty_tracking_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty tracking database, its schema created once (MLflow's migrations take seconds)."""
+    path = tmp_path_factory.mktemp("empty-tracking") / "empty.db"
+    connect(f"sqlite:///{path}").search_experiments()
+    return path
+
+
+@pytest.fixture
+def fresh_client(tmp_path: Path, empty_tracking_db: Path) -> MlflowClient:
+    """A tracking store and registry of the test's own, at tmp_path/store.db."""
+    shutil.copy(empty_tracking_db, tmp_path / "store.db")
+    return connect(f"sqlite:///{tmp_path / 'store.db'}")

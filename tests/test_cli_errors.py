@@ -10,6 +10,8 @@ from mlflow.entities import ViewType
 
 from harness.cli import main
 from harness.paths import REGISTRY_EXAMPLES_DIR
+from registry.checkpoint_store import configured_store
+from registry.fingerprint import sha256_file
 
 
 def _all_runs(client: MlflowClient) -> list:
@@ -49,19 +51,21 @@ def test_unknown_profile(store, capsys) -> None:
     assert "no-such-profile" in err and "demo" in err
 
 
-def test_missing_checkpoint(store, demo_checkpoints, tmp_path: Path, capsys) -> None:
-    checkpoint = _submit_copy(store, demo_checkpoints, tmp_path, "moved-away")
-    checkpoint.rename(tmp_path / "elsewhere")
+def test_a_version_whose_files_are_not_in_the_configured_store(store, demo_checkpoints, tmp_path: Path, capsys, monkeypatch) -> None:
+    _submit_copy(store, demo_checkpoints, tmp_path, "moved-away")
+    submitted_to = configured_store().location
+    monkeypatch.setenv("HARNESS_CHECKPOINT_STORE", str(tmp_path / "another-store"))
     err = _run_fails(store, capsys, "demo", "--model", "moved-away")
-    assert str(checkpoint) in err and "missing" in err
+    assert "not in the checkpoint store" in err and submitted_to in err
 
 
-def test_tampered_checkpoint_is_refused_naming_the_file(store, demo_checkpoints, tmp_path: Path, capsys) -> None:
+def test_a_tampered_store_copy_is_refused_naming_the_file(store, demo_checkpoints, tmp_path: Path, capsys) -> None:
     checkpoint = _submit_copy(store, demo_checkpoints, tmp_path, "tampered")
-    weights = checkpoint / "model.safetensors"
-    data = bytearray(weights.read_bytes())
+    stored = configured_store().object_path(sha256_file(checkpoint / "model.safetensors"))
+    stored.chmod(0o644)  # root can write the read-only store; the run must still notice
+    data = bytearray(stored.read_bytes())
     data[-1] ^= 0xFF
-    weights.write_bytes(bytes(data))
+    stored.write_bytes(bytes(data))
     err = _run_fails(store, capsys, "demo", "--model", "tampered")
     assert "model.safetensors" in err and "fingerprint" in err
     assert "config.json" not in err

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.evidence import names
+from harness.evidence.tracking import evaluation_experiment_ids
 
 pytestmark = pytest.mark.engine
 
@@ -21,7 +22,7 @@ def test_demo_prints_a_comparison_of_both_models(demo_run) -> None:
     assert "zh-tiny-tuned" in table and "zh-tiny-base" in table
     assert "zh_mcq_sample accuracy" in table and "应拒答" in table and "mlflow ui --backend-store-uri sqlite:///" in table
     paired = next(line for line in table.splitlines() if "McNemar exact p" in line)
-    assert paired.strip().startswith("zh-tiny-tuned/1 vs zh-tiny-base/1 on zh_mcq_sample: +")
+    assert paired.strip().startswith("[1] zh-tiny-tuned/1 vs zh-tiny-base/1 on zh_mcq_sample: +") and "over 150 paired items, 0 excluded" in paired
 
 
 def test_compare_json_reads_the_same_evidence(demo_run) -> None:
@@ -39,8 +40,7 @@ def test_compare_json_reads_the_same_evidence(demo_run) -> None:
 
 def test_demo_runs_are_complete_evidence_in_mlflow(demo_run) -> None:
     _, client, _ = demo_run
-    experiment = client.get_experiment_by_name(names.evaluation_experiment("demo"))
-    runs = {r.data.params[names.P_MODEL_NAME]: r for r in client.search_runs([experiment.experiment_id])}
+    runs = {r.data.params[names.P_MODEL_NAME]: r for r in client.search_runs(evaluation_experiment_ids(client, "demo"))}
     assert set(runs) == {"zh-tiny-tuned", "zh-tiny-base"}
     for name, run in runs.items():
         assert run.info.status == "FINISHED"
@@ -59,8 +59,7 @@ def test_demo_runs_are_complete_evidence_in_mlflow(demo_run) -> None:
 
 def test_demo_models_differ_measurably(demo_run) -> None:
     _, client, _ = demo_run
-    experiment = client.get_experiment_by_name(names.evaluation_experiment("demo"))
-    metrics = {r.data.params[names.P_MODEL_NAME]: r.data.metrics for r in client.search_runs([experiment.experiment_id])}
+    metrics = {r.data.params[names.P_MODEL_NAME]: r.data.metrics for r in client.search_runs(evaluation_experiment_ids(client, "demo"))}
     tuned, base = metrics["zh-tiny-tuned"], metrics["zh-tiny-base"]
     # Non-overlapping 95% intervals: the difference is not noise.
     assert tuned["zh_mcq_sample/accuracy_ci_low"] > base["zh_mcq_sample/accuracy_ci_high"]
@@ -71,8 +70,7 @@ def test_safety_suite_reports_all_three_rates_with_verdicts(demo_run) -> None:
     """GB/T 45654-2025: generated-content pass rate, should-refuse and should-not-refuse refusal rates,
     each with n, CI, threshold, clause and verdict; the drawn sample saved with the run."""
     _, client, _ = demo_run
-    experiment = client.get_experiment_by_name(names.evaluation_experiment("demo"))
-    for run in client.search_runs([experiment.experiment_id]):
+    for run in client.search_runs(evaluation_experiment_ids(client, "demo")):
         m = run.data.metrics
         for bank in ("generated", "should_refuse", "should_not_refuse"):
             rate = f"safety_sample/{bank}/{names.rate_name(bank)}"

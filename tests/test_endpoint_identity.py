@@ -16,6 +16,7 @@ from harness.cli import VERIFICATION_FAILED, main
 from harness.engines import EngineSettings, load_engine
 from harness.engines.local_server import vllm_serve
 from harness.evidence import names
+from harness.evidence.tracking import evaluation_experiment_ids
 from harness.evidence.endpoint import EndpointIdentity, reference_behaviour, stored_behaviour
 from harness.identity import MAX_LOGPROB_DIFF, Behaviour, distance, observe
 from harness.paths import CONFIGS_DIR
@@ -78,8 +79,8 @@ def openai_profile(endpoint, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _runs(store) -> list:
-    experiment = store.client.get_experiment_by_name(names.evaluation_experiment("demo-endpoint"))
-    return store.client.search_runs([experiment.experiment_id], run_view_type=ViewType.ALL) if experiment else []
+    experiments = evaluation_experiment_ids(store.client, "demo-endpoint")
+    return store.client.search_runs(experiments, run_view_type=ViewType.ALL) if experiments else []
 
 
 def test_openai_run_checks_the_endpoint_before_and_after(store, openai_profile, capsys) -> None:

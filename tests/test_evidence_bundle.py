@@ -17,6 +17,7 @@ from harness.cli import VERIFICATION_FAILED, main
 from harness.evaluate import evaluate
 from harness.evidence import names
 from harness.evidence.bundle import SIGNATURE
+from harness.evidence.tracking import evaluation_experiment_ids
 
 MODEL_SIGNING = str(Path(sys.executable).parent / "model_signing")
 ITEMS = "items/zh_mcq_sample.jsonl"
@@ -142,6 +143,6 @@ def test_wrong_key_and_altered_bundle_are_caught(store, run_id, keys, tmp_path: 
 
 
 def test_only_finished_runs_are_bundled(store, keys, tmp_path: Path, capsys) -> None:
-    running = store.client.create_run(store.client.get_experiment_by_name("eval/demo").experiment_id).info.run_id
+    running = store.client.create_run(evaluation_experiment_ids(store.client, "demo")[0]).info.run_id
     assert main(["bundle", running, "--key", str(keys["private"]), "--out", str(tmp_path / "b"), "--tracking-uri", store.uri]) == 2
     assert "the run is RUNNING, not FINISHED" in capsys.readouterr().err

@@ -20,8 +20,8 @@ from registry.register import submit
 
 def registry_state(client: MlflowClient) -> tuple[int, int, list[str]]:
     """Registered models, model versions, and the status of every submission run."""
-    experiment = client.get_experiment_by_name(names.SUBMISSIONS_EXPERIMENT)
-    runs = client.search_runs([experiment.experiment_id], run_view_type=ViewType.ALL) if experiment else []
+    experiments = [e.experiment_id for e in client.search_experiments(view_type=ViewType.ALL) if names.is_submission_experiment(e.name)]
+    runs = client.search_runs(experiments, run_view_type=ViewType.ALL) if experiments else []
     return len(client.search_registered_models()), len(client.search_model_versions()), sorted(r.info.status for r in runs)
 
 

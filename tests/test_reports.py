@@ -22,6 +22,7 @@ from nbclient import NotebookClient
 from PIL import Image
 
 from harness.evidence import names
+from harness.evidence.tracking import evaluation_experiment_ids
 from harness.paths import REPO_ROOT
 from harness.reporting.fonts import PDF_FONT_NAME
 from harness.reporting.pdf import chromium_command, print_pdf
@@ -50,8 +51,7 @@ def _harness(demo_run, *args: str) -> subprocess.CompletedProcess:
 
 
 def _runs(demo_run) -> dict[str, object]:
-    experiment = demo_run.client.get_experiment_by_name(names.evaluation_experiment("demo"))
-    return {r.data.params[names.P_MODEL_NAME]: r for r in demo_run.client.search_runs([experiment.experiment_id])}
+    return {r.data.params[names.P_MODEL_NAME]: r for r in demo_run.client.search_runs(evaluation_experiment_ids(demo_run.client, "demo"))}
 
 
 def _screenshot(page: Path, png: Path, width: int, height: int) -> Image.Image:

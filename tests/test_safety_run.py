@@ -23,6 +23,7 @@ from harness.cli import main
 from harness.evaluate import evaluate
 from harness.evidence import names
 from harness.evidence.report import render_report
+from harness.evidence.tracking import evaluation_experiment_ids
 from harness.review import open_reason
 from harness.scoring.judges.labels import explicit_label
 from harness.scoring.judges.validity import LABELLED_SETS, apply_judge, validity
@@ -187,26 +188,22 @@ def test_a_bank_no_judge_can_fail_is_refused_before_the_engine_loads(store, demo
     document = yaml.safe_load(profile.read_text(encoding="utf-8"))
     del document["judge_model"]
     profile.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    experiment = store.client.get_experiment_by_name(names.evaluation_experiment("safety-judged"))
-    before = len(store.client.search_runs([experiment.experiment_id])) if experiment else 0
+    before = len(store.client.search_runs(evaluation_experiment_ids(store.client, "safety-judged")))
     code = main(["run", str(profile), "--model", "zh-tiny-tuned", "--tracking-uri", store.uri])
     err = capsys.readouterr().err
     assert code == 2 and "benchmarks/suites/safety_sample.yaml: data.generated: the generated-content bank has no judge that can fail an item" in err
     assert "fix: add data.keywords" in err and "Traceback" not in err
-    experiment = store.client.get_experiment_by_name(names.evaluation_experiment("safety-judged"))
-    assert (len(store.client.search_runs([experiment.experiment_id])) if experiment else 0) == before
+    assert len(store.client.search_runs(evaluation_experiment_ids(store.client, "safety-judged"))) == before
 
 
 def test_a_missing_judge_model_stops_before_any_run(store, tmp_path, capsys) -> None:
     profile = _profile(tmp_path, tmp_path / "no-such-guard")
-    experiment = store.client.get_experiment_by_name(names.evaluation_experiment("safety-judged"))
-    before = len(store.client.search_runs([experiment.experiment_id])) if experiment else 0
+    before = len(store.client.search_runs(evaluation_experiment_ids(store.client, "safety-judged")))
     code = main(["run", str(profile), "--model", "zh-tiny-tuned", "--tracking-uri", store.uri])
     assert code == 2
     err = capsys.readouterr().err
     assert "judge_model.path" in err and "no-such-guard" in err
-    experiment = store.client.get_experiment_by_name(names.evaluation_experiment("safety-judged"))
-    assert (len(store.client.search_runs([experiment.experiment_id])) if experiment else 0) == before
+    assert len(store.client.search_runs(evaluation_experiment_ids(store.client, "safety-judged"))) == before
 
 
 def test_explicit_label_rate_is_counted_from_the_answers(judged_run) -> None:

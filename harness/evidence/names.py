@@ -4,12 +4,56 @@ Committees save comparisons and notebooks against these names: change one only w
 the README's 'Evidence in MLflow' section.
 """
 
-SUBMISSIONS_EXPERIMENT = "submissions"
-SCENARIOS_EXPERIMENT = "scenarios"  # one run per registered scenario set (harness/evidence/scenarios.py)
+# Experiments are per enterprise, because MLflow's permissions are per experiment (and per registered
+# model): an enterprise's users are granted READ on its own experiments only (docs/server.md).
+# `eval/<profile>` and `submissions` are the names of stores written before that split; readers
+# still find them.
+EVALUATION_PREFIX = "eval/"
+SUBMISSIONS_PREFIX = "submissions"
+SCENARIOS_PREFIX = "scenarios"  # scenarios/<USCC> | scenarios/committee: registered scenario sets (harness/evidence/scenarios.py)
 
 
-def evaluation_experiment(profile: str) -> str:
-    return f"eval/{profile}"
+def evaluation_experiment(profile: str, uscc: str) -> str:
+    """One experiment per (profile, enterprise): `eval/<profile>/<USCC>`. A round of a profile is
+    every experiment under `eval/<profile>/`."""
+    return f"{EVALUATION_PREFIX}{profile}/{uscc}"
+
+
+def submission_experiment(uscc: str) -> str:
+    """One experiment per enterprise for its submission runs (manifest, fingerprint, inspection)."""
+    return f"{SUBMISSIONS_PREFIX}/{uscc}"
+
+
+def round_experiment(profile: str) -> str:
+    """The committee's page of a round (every run of one profile): its description links the saved
+    comparison view; it holds no runs, and enterprises are granted nothing on it."""
+    return f"rounds/{profile}"
+
+
+ROUND_VIEW_KEY = "committee"  # the saved view: experiment tag `mlflow.sharedViewState.committee`
+SHARED_VIEW_TAG_PREFIX = "mlflow.sharedViewState."  # MLflow's UI reads a saved runs-table view from this tag
+V_EVALUATION_PREFIX = "evaluation."  # model version tag `evaluation.<profile>`: the latest run and its verdicts, one line
+
+
+def is_evaluation_experiment(name: str, profile: str | None = None) -> bool:
+    """Whether an experiment holds evaluation runs (of `profile`, when given), old layout included."""
+    if not name.startswith(EVALUATION_PREFIX):
+        return False
+    return profile is None or name.removeprefix(EVALUATION_PREFIX).split("/")[0] == profile
+
+
+def is_submission_experiment(name: str) -> bool:
+    return name == SUBMISSIONS_PREFIX or name.startswith(f"{SUBMISSIONS_PREFIX}/")
+
+
+# Tags of an experiment the harness creates: whose it is (the access policy grants on them) and
+# how MLflow's UI opens it.
+X_ENTERPRISE_USCC = "harness.enterprise.uscc"
+X_ENTERPRISE = "harness.enterprise"
+X_PROFILE = "harness.profile"  # evaluation experiments only
+X_KIND_TAG = "mlflow.experimentKind"  # MLflow 3's UI opens "custom_model_development" on the runs table
+X_KIND_VALUE = "custom_model_development"
+X_NOTE = "mlflow.note.content"  # an experiment's or run's description, rendered as Markdown by the UI
 
 
 # Params of an evaluation run.
@@ -23,7 +67,11 @@ P_SEED = "seed"
 P_PROFILE = "profile"
 P_PROFILE_DIGEST = "profile.digest"
 P_SUITES = "suites"
-P_LIMIT = "limit"
+P_LIMIT = "limit"  # --limit N, or "none" for a full run; harness compare shows limited runs apart
+P_ENGINE_DTYPE = "engine.dtype"  # the profile's engine dtype ("auto" lets the checkpoint decide)
+P_GENERATION_MAX_TOKENS = "generation.max_tokens"  # sampling of free generation (safety suites)
+P_GENERATION_TEMPERATURE = "generation.temperature"
+P_GENERATION_TOP_P = "generation.top_p"
 P_JUDGE_MODEL_PATH = "judge_model.path"  # only when the profile names a classifier judge
 P_JUDGE_MODEL_FINGERPRINT = "judge_model.fingerprint"
 P_RUBRIC_JUDGE_PATH = "rubric_judge.path"  # only when a suite has open questions (harness/scoring/judges/rubric.py)
@@ -34,8 +82,15 @@ P_JUDGE_MODEL_KIND = "judge_model.kind"  # "guard" (response moderation) | "rubr
 T_KIND = "harness.kind"  # "evaluation" | "submission"
 T_GIT_REVISION = "harness.git_revision"
 T_PACKAGES = "harness.packages"
+T_FAILURE = "harness.failure"  # why a run was stopped unscored (e.g. the checkpoint changed while the engine loaded)
+T_RUN_UUID = "harness.run_uuid"  # the evaluation's own id: the same in a local store and on the server
+T_SYNC_TARGET = "harness.sync.target"  # on a run kept locally: the tracking server it belongs to
+T_SERVER_RUN = "harness.sync.server_run_id"  # on a run kept locally: its id on the server (created before the outage, or by `harness sync`)
+T_OFFLINE_NOTE = "harness.offline"  # why a run was kept locally (the error that made the server unreachable)
+T_VERDICTS_SUMMARY = "summary.verdicts"  # one line for the runs table, e.g. "符合 2 / 不符合 1 (PASS 2 / FAIL 1)"
 
-# Tags of a scenario set's registration run (experiment `scenarios`; never the items themselves).
+# Tags of a scenario set's registration run (experiment `scenarios/<USCC>` or `scenarios/committee`;
+# never the items themselves).
 T_SCENARIO_NAME = "scenario.name"
 T_SCENARIO_DIGEST = "scenario.digest"  # SHA-256 of the items file: the set's identity
 T_SCENARIO_OWNER = "scenario.owner"  # "enterprise:<USCC> <name>" | "committee:<name>"
@@ -58,6 +113,8 @@ V_PARAMETERS = "parameters"
 V_DTYPES = "dtypes"
 V_VLLM_SUPPORTED = "vllm_supported"  # "yes" | "no" | "unknown"
 V_CUSTOM_CODE = "custom_code_allowed"  # set only when an administrator allowed custom code
+V_STORE = "checkpoint_store"  # where the version's files are stored (registry/checkpoint_store.py); absent: registered before the store
+V_FINGERPRINT_SCHEME = "fingerprint_scheme"  # listing scheme of the fingerprint (registry/fingerprint.py); absent: 1
 
 # Artifacts.
 A_MANIFEST = "submission/manifest.yaml"
@@ -140,6 +197,13 @@ def verdict_tag(suite: str, bank: str, method: str = "") -> str:
     return f"verdict.{suite}.{bank}" + (f".{method}" if method else "")
 
 
+def verdict_summary_tag(suite: str, bank: str, method: str = "") -> str:
+    """The same verdict as `verdict_tag` in one line a person reads in the UI's tag list (the JSON one
+    is for programs): e.g. "FAIL 不符合: 92.2% [81.5%, 96.9%] n=51, threshold >= 95% (TC260-003-2024 …)".
+    Its own prefix, so readers of `verdict.*` tags never meet it."""
+    return f"summary.verdict.{suite}.{bank}" + (f".{method}" if method else "")
+
+
 def review_tag(suite: str) -> str:
     """JSON: imports (how many sheets were imported), reviewed (items with a human verdict),
     reviewers, sheet (the latest import's history artifact), imported_at."""
@@ -164,7 +228,8 @@ def suite_param(suite: str, name: str) -> str:
     `prompt_limit` (when the run fitted prompts to the model: see FIT); multiple choice also
     `data_source` (a local directory or `hf:<repo>`), `data_revision` (`local`, or the hub revision
     asked for, `<revision>@<commit sha>` when the hub resolved it), `chat_template` and
-    `fewshot_as_multiturn` (`true`/`false`: lm-eval's --apply_chat_template, --fewshot_as_multiturn)."""
+    `fewshot_as_multiturn` (`true`/`false`: lm-eval's --apply_chat_template, --fewshot_as_multiturn),
+    `num_fewshot`, `scorer` (`harness` | `fast` | `lm-eval`) and `circular` (`true`/`false`)."""
     return f"{suite}.{name}"
 
 

@@ -2,7 +2,9 @@
 attached to every evaluation run that uses them.
 
 Registration (`harness scenario register`, or the first `harness run` of a profile using the set)
-is a run in experiment `scenarios` holding the set's identity, never its items: tags
+is a run in the owner's experiment (`scenarios/<USCC>`, tagged with the enterprise like its other
+experiments, so the access policy lets it read its own registrations; `scenarios/committee`, which
+no enterprise is granted) holding the set's identity, never its items: tags
 `scenario.name`, `scenario.digest` (SHA-256 of the items file), `scenario.owner` (`enterprise:<USCC>
 <name>` or `committee:<name>`), `scenario.sector`, `scenario.counts` (items per type), and the suite
 file as artifact `scenario/<name>.yaml` (no item text). The same items registered again return the
@@ -20,7 +22,7 @@ from mlflow.entities import Param
 from benchmarks.catalog import ScenarioSuite
 from harness.errors import InputError, Problem
 from harness.evidence import names
-from harness.evidence.tracking import ensure_experiment, git_revision
+from harness.evidence.tracking import enterprise_experiment_tags, ensure_experiment, git_revision
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,22 @@ class Registration:
     existing: bool
 
 
+def scenario_experiment(spec: ScenarioSuite) -> tuple[str, dict[str, str]]:
+    """The owner's registration experiment and its tags."""
+    if spec.owner.kind == "committee" or spec.owner.uscc is None:
+        return f"{names.SCENARIOS_PREFIX}/committee", {}
+    tags = enterprise_experiment_tags(spec.owner.uscc, spec.owner.name)
+    tags[names.X_NOTE] = f"**{spec.owner.name}** (统一社会信用代码 USCC `{spec.owner.uscc}`): 场景集登记 Scenario-set registrations."
+    return f"{names.SCENARIOS_PREFIX}/{spec.owner.uscc}", tags
+
+
 def find_registration(client: MlflowClient, digest: str) -> Registration | None:
-    experiment = client.get_experiment_by_name(names.SCENARIOS_EXPERIMENT)
-    if experiment is None:
+    """The registration of these items in any owner's experiment the caller may read."""
+    experiments = [e.experiment_id for e in client.search_experiments(filter_string=f"name LIKE '{names.SCENARIOS_PREFIX}/%'")]
+    if not experiments:
         return None
     runs = client.search_runs(
-        [experiment.experiment_id], filter_string=f"tags.`{names.T_SCENARIO_DIGEST}` = '{digest}' and attributes.status = 'FINISHED'",
+        experiments, filter_string=f"tags.`{names.T_SCENARIO_DIGEST}` = '{digest}' and attributes.status = 'FINISHED'",
         order_by=["attributes.start_time ASC"], max_results=1,
     )
     if not runs:
@@ -61,7 +73,7 @@ def register_scenario(client: MlflowClient, spec: ScenarioSuite, suite_file: Pat
         names.T_KIND: "scenario", names.T_GIT_REVISION: git_revision(), names.T_SCENARIO_NAME: spec.name, names.T_SCENARIO_DIGEST: digest,
         names.T_SCENARIO_OWNER: owner, names.T_SCENARIO_SECTOR: spec.sector, names.T_SCENARIO_COUNTS: json.dumps(counts),
     }
-    run = client.create_run(ensure_experiment(client, names.SCENARIOS_EXPERIMENT), run_name=f"{spec.name} {digest[:12]}", tags=tags)
+    run = client.create_run(ensure_experiment(client, *scenario_experiment(spec)), run_name=f"{spec.name} {digest[:12]}", tags=tags)
     try:
         client.log_batch(run.info.run_id, params=[Param("title", spec.title), Param("owner.kind", spec.owner.kind), Param("items", str(sum(counts.values())))])
         with tempfile.TemporaryDirectory() as tmp:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from mlflow import MlflowClient
 from mlflow.entities import Run
 
-from harness.compare import Row, leaderboard
+from harness.compare import Row, describe_group, groups_of, leaderboard
 from harness.evidence import names
 from harness.paired import PairedDifference, paired_differences
 from harness.reporting.labels import Label
@@ -36,9 +36,19 @@ class Round:
     runs: dict[str, Run]  # run id -> the run, for everything beyond the leaderboard's cells
 
     def name(self, row: Row) -> str:
-        """model/version, with the engine where one version was run on several."""
+        """model/version, with its leaderboard group where one version has rows in several (other
+        settings, or a --limit run)."""
         same = [r for r in self.rows if (r.model, r.version) == (row.model, row.version)]
-        return f"{row.model}/{row.version}" + (f" ({row.engine})" if len(same) > 1 else "")
+        return f"{row.model}/{row.version}" + (f" [{row.group}]" if len(same) > 1 else "")
+
+    def rank(self, row: Row) -> int:
+        """Place within its group: rows of other groups are never ranked against it."""
+        return [r.run_id for r in self.rows if r.group == row.group].index(row.run_id) + 1
+
+    def groups(self) -> list[str]:
+        """One line per leaderboard group: its settings, PARTIAL for --limit runs, what differs."""
+        groups = groups_of(self.rows)
+        return [describe_group(g, groups[0]) for g in groups]
 
     def capability(self) -> dict[str, dict[Label, float]]:
         return {self.name(row): capability(mcq_sections(self.runs[row.run_id])) for row in self.rows}

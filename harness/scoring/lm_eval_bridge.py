@@ -136,6 +136,7 @@ def score_mcq_with_lm_eval(
             item = by_id[f"{key}/{sample['doc_id']}"]
             record = {
                 "id": item.id,
+                "prompt_digest": item.prompt_digest,
                 "subject": key,
                 "category": item.category,
                 "groups": list(item.groups),

@@ -52,6 +52,7 @@ def _record(item: McqItem, logprobs: Sequence[float | None], path: str) -> dict:
     fewer = {"choices": list(item.choices)} if item.choices != CHOICES else {}
     return {
         "id": item.id,
+        "prompt_digest": item.prompt_digest,
         "subject": item.subject,
         "category": item.category,
         "groups": list(item.groups),

@@ -51,6 +51,7 @@ def score_refusal(
                 decision = rule.judge(item.prompt, response)
                 record = {
                     "id": item.id,
+                    "prompt_digest": item.prompt_digest,
                     "bank": item.bank,
                     "label": item.label,
                     "prompt": item.prompt,
