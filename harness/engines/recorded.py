@@ -177,7 +177,7 @@ class RecordedEngine:
     def _answer(self, method: EngineMethod, inputs: list[Any], settings: Sampling | dict | None, ask: Callable[[Engine, list[Any]], list[Any]]) -> list[JsonValue]:
         if self._journal is None and not self._writers:
             return ask(self._load(), inputs)  # persistence off (benchmarks): the engine as it is
-        options = asdict(settings) if isinstance(settings, Sampling) else settings
+        options = asdict(settings) | {"stop": list(settings.stop)} if isinstance(settings, Sampling) else settings
         requests = [{"method": method, "input": x, "options": options, "engine": self._spec} for x in inputs]
         digests = [digest_of(r) for r in requests]
         answers: list[JsonValue] = [None] * len(inputs)
