@@ -117,11 +117,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def lock_path(store: str, spec_digest: str) -> Path:
+    return harness_home() / "locks" / f"{digest_of([store, spec_digest])[:32]}.lock"
+
+
 @contextmanager
 def run_lock(store: str, spec_digest: str, what: str) -> Iterator[Path]:
     """Held while one run (one run spec against one store) is being made. A second launch is refused
     with the first one's pid; a lock whose process is gone (killed) is taken over."""
-    path = harness_home() / "locks" / f"{digest_of([store, spec_digest])[:32]}.lock"
+    path = lock_path(store, spec_digest)
     path.parent.mkdir(parents=True, exist_ok=True)
     mine = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "run": what})
     while True:
