@@ -25,8 +25,8 @@ from benchmarks.sector.spec import BenchmarkSuite
 from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
 from harness.checkpoints import VerifiedCheckpoint, checked_checkpoint
 from harness.crash import crash_point
-from harness.engines import ENGINE_NAMES, Engine
-from harness.engines.recorded import RecordedEngine, engine_spec, open_recorded
+from harness.engines import ENGINE_NAMES, Engine, load_engine
+from harness.engines.recorded import engine_spec, open_recorded
 from harness.errors import InputError, Problem
 from harness.fitting import FitReport
 from harness.evidence import names
@@ -188,15 +188,16 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
         except Exception as e:
             if not is_unreachable(e):
                 raise  # unreachable: recorded by a later run against the server
-        _log_engine_params(client, run_id, engine.version(), engine.max_model_len)
+        _log_scored_by(client, run_id, version, engine.version(), engine.max_model_len)
 
     try:
         log_definitions(client, run_id, profile_path(profile_name), planned)
         log_run_spec(client, run_id, p.spec)
         fingerprint_digest = version.tags[names.V_FINGERPRINT]
         engine = open_recorded(
-            engine_name, checkpoint, profile.engine_settings(), fingerprint_digest, journal_path(run_id) if p.persist else None,
-            request_cache_path(fingerprint_digest) if p.persist and p.use_cache else None, engine_loaded,
+            lambda: load_engine(engine_name, checkpoint, profile.engine_settings()), checkpoint, engine_spec(engine_name, profile.engine_settings()),
+            fingerprint_digest, journal_path(run_id) if p.persist else None, request_cache_path(fingerprint_digest) if p.persist and p.use_cache else None,
+            engine_loaded,
         )  # fmt: skip
         if identity is not None:
             identity.log(run_id, "before")
@@ -205,9 +206,6 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
             params=[
                 Param(k, str(v))
                 for k, v in {
-                    names.P_MODEL_NAME: version.name,
-                    names.P_MODEL_VERSION: version.version,
-                    names.P_FINGERPRINT: version.tags[names.V_FINGERPRINT],
                     names.P_ENGINE: engine_name,
                     names.P_SCHEMA_VERSION: p.spec.schema_version,
                     names.P_SEED: profile.seed,
@@ -244,7 +242,7 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
             if not engine.loaded:  # every answer was journaled or cached: the engine that gave them
                 facts = engine.recorded_facts()
                 if facts is not None:
-                    _log_engine_params(client, run_id, *facts)
+                    _log_scored_by(client, run_id, version, *facts)
         finally:
             # Freed on failure too: the demo loads the next model in the same process, and the
             # judge phase loads its own model in the memory this one held.
@@ -284,8 +282,13 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
     )
 
 
-def _log_engine_params(client: MlflowClient, run_id: str, engine_version: str, max_model_len: int | None) -> None:
+def _log_scored_by(client: MlflowClient, run_id: str, version: Any, engine_version: str, max_model_len: int | None) -> None:
+    """The weights and the engine that answered: logged once the engine has loaded them and their
+    fingerprint was checked again (or, when every answer was recorded, as recorded with them)."""
     client.log_batch(run_id, params=[
+        Param(names.P_MODEL_NAME, version.name),
+        Param(names.P_MODEL_VERSION, str(version.version)),
+        Param(names.P_FINGERPRINT, version.tags[names.V_FINGERPRINT]),
         Param(names.P_ENGINE_VERSION, engine_version),
         Param(names.P_ENGINE_MAX_MODEL_LEN, str(max_model_len) if max_model_len is not None else "none"),
     ])  # fmt: skip

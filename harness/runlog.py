@@ -21,7 +21,8 @@ SCHEMA_VERSION = 1
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    # NaN is a value here (e.g. a macro accuracy's interval with one item per subject): written as NaN, read back as NaN.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, ser_json_inf_nan="constants")
 
 
 def digest_of(value: object) -> str:

@@ -38,7 +38,6 @@ GENERATION_POINTS = [
     "engine.loaded:1",  # the model is in memory, nothing asked
     "engine.answered:1",  # the multiple-choice batch answered, not yet journaled
     "item:2",  # two multiple-choice items written
-    "item:10",  # multiple choice done, the safety sample being written
     "engine.answered:2",  # the safety batch answered, not yet journaled
     "item:22",  # six of twelve safety items written
 ]
@@ -47,7 +46,6 @@ LATER_POINTS = [
     "judging:1",  # the judge phase
     "log.artifact:1",  # the first suite's items logged, its metrics not
     "log.metrics:1",  # the first suite's metrics logged, the second's not
-    "log.artifact:2",
     "report:1",  # the report's Markdown stored, its HTML not
     "run.described:1",  # description and verdict tags set, results.json and FINISHED not
 ]

@@ -220,14 +220,14 @@ class RecordedEngine:
 
 
 def open_recorded(
-    name: str, checkpoint: Path, settings: EngineSettings, fingerprint: str, journal: Path | None, cache: Path | None,
+    load: Callable[[], Engine], checkpoint: Path, spec: EngineSpec, fingerprint: str, journal: Path | None, cache: Path | None,
     on_load: Callable[[Engine], None] = lambda engine: None,
 ) -> RecordedEngine:
-    from harness.engines import load_engine
+    """`load` is called at the first request neither the journal nor the cache answers."""
 
     def tokenizer() -> Any:
         from transformers import AutoTokenizer
 
         return AutoTokenizer.from_pretrained(checkpoint, trust_remote_code=False)  # checkpoints are untrusted: no custom code
 
-    return RecordedEngine(lambda: load_engine(name, checkpoint, settings), tokenizer, engine_spec(name, settings), fingerprint, journal, cache, on_load)
+    return RecordedEngine(load, tokenizer, spec, fingerprint, journal, cache, on_load)
