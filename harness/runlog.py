@@ -11,13 +11,13 @@ import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
 
 from harness.errors import InputError, Problem
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 
 class _Strict(BaseModel):
@@ -156,7 +156,10 @@ class Results(_Strict):
     requests: RequestCounts  # of the process that finished the run
 
 
-def jsonl_lines(path: Path, model: type[BaseModel], *, torn_tail: bool = False) -> Iterator[BaseModel]:
+M = TypeVar("M", bound=BaseModel)
+
+
+def jsonl_lines(path: Path, model: type[M], *, torn_tail: bool = False) -> Iterator[M]:
     """Each line of `path` validated as `model`. With `torn_tail`, a last line without its newline is
     dropped: it was being written when the process was killed (append-only files written here)."""
     text = path.read_text(encoding="utf-8")

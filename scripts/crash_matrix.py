@@ -26,7 +26,8 @@ def main() -> int:
     print("| point | cache | items before | answers before | items after | metrics equal | runs |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| `{r['point']}` | {'shared' if r['cache'] else '--no-cache'} | {r['items_before']} | {r['answers_before']} | {r['items_after']} | {'yes' if r['metrics_equal'] else 'NO'} | {r['runs']} |")
+        cache, equal = "shared" if r["cache"] else "--no-cache", "yes" if r["metrics_equal"] else "NO"
+        print(f"| `{r['point']}` | {cache} | {r['items_before']} | {r['answers_before']} | {r['items_after']} | {equal} | {r['runs']} |")
     return done.returncode
 
 

@@ -59,7 +59,8 @@ def main() -> None:
             times[name].append(time.perf_counter() - started)
             print(f"{name:8s} {times[name][-1]:7.2f} s", flush=True)
     raw_s, harness_s = statistics.median(times["raw"]), statistics.median(times["harness"])
-    print(f"{suite.spec.name}: {len(suite.items)} items, max_tokens {sampling.max_tokens}; raw LLM.generate {raw_s:.2f} s, harness suite {harness_s:.2f} s, ratio {harness_s / raw_s:.3f} (goal <= 1.05)")
+    print(f"{suite.spec.name}: {len(suite.items)} items, max_tokens {sampling.max_tokens}; raw LLM.generate {raw_s:.2f} s, "
+          f"harness suite {harness_s:.2f} s, ratio {harness_s / raw_s:.3f} (goal <= 1.05)")
     engine.close()
 
 

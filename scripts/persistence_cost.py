@@ -49,7 +49,8 @@ def main() -> None:
             totals[persist].append(time.perf_counter() - started)
             generation[persist].append(sum(v for k, v in e.metrics.items() if k.endswith("/wall_seconds")))
             assert e.requests.get("from_cache", 0) == 0 and e.requests.get("from_journal", 0) == 0
-            print(f"persistence {'on ' if persist else 'off'}: run {totals[persist][-1]:7.2f} s, generation and scoring {generation[persist][-1]:7.2f} s, requests {dict(e.requests) or 'not counted'}", flush=True)
+            label = "on " if persist else "off"
+            print(f"persistence {label}: run {totals[persist][-1]:7.2f} s, generation and scoring {generation[persist][-1]:7.2f} s, requests {dict(e.requests)}", flush=True)
     for label, data in (("whole run", totals), ("generation and scoring", generation)):
         off, on = statistics.mean(data[False]), statistics.mean(data[True])
         print(f"{label}: off {off:.2f} s, on {on:.2f} s, ratio on/off {on / off:.3f} (goal <= 1.03)")

@@ -22,11 +22,14 @@ import pytest
 from mlflow import MlflowClient
 
 from harness.crash import ENV as CRASH_ENV
+from harness.demo.job import materialize_manifest
 from harness.errors import InputError
 from harness.evidence import names
-from harness.paths import harness_home
+from harness.evidence.tracking import connect
+from harness.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir, harness_home
 from harness.runlog import SCHEMA_VERSION, EngineCall, Results, RunSpec, jsonl_lines
 from harness.store import journal_path, lock_path, read_items, staging_dir
+from registry.register import submit
 
 pytestmark = pytest.mark.engine
 
@@ -81,10 +84,12 @@ def _staged_counts(run_id: str) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def reference(store, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """An uninterrupted run, in a copy of the session's store (both demo models registered)."""
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """An uninterrupted run, in a store of this module's own with the tuned demo model registered
+    (read from the shared build as it is: building takes a lock other sessions may hold for long)."""
     folder = tmp_path_factory.mktemp("crash-reference")
-    shutil.copy(Path(store.uri.removeprefix("sqlite:///")), folder / "template.db")
+    client = connect(f"sqlite:///{folder / 'template.db'}")
+    submit(materialize_manifest(REGISTRY_EXAMPLES_DIR / "submission.yaml", {MODEL: demo_models_dir() / MODEL}, folder), client)
     shutil.copy(folder / "template.db", folder / "reference.db")
     uri = f"sqlite:///{folder / 'reference.db'}"
     done = _run(uri)

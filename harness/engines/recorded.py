@@ -38,14 +38,14 @@ def engine_spec(name: str, settings: EngineSettings) -> EngineSpec:
             break
         except metadata.PackageNotFoundError:
             continue
-    extra = {k: v if isinstance(v, str | int | float | bool) or v is None else str(v) for k, v in settings.extra.items()}
+    extra: dict[str, JsonValue] = {k: v if isinstance(v, str | int | float | bool) or v is None else str(v) for k, v in settings.extra.items()}
     return EngineSpec(name=name, dtype=settings.dtype, max_model_len=settings.max_model_len, seed=settings.seed, extra=extra, package=package)
 
 
 def _read_journal(path: Path) -> dict[str, EngineCall]:
     if not path.is_file():
         return {}
-    return {c.request_digest: c for c in jsonl_lines(path, EngineCall, torn_tail=True)}  # type: ignore[attr-defined]
+    return {c.request_digest: c for c in jsonl_lines(path, EngineCall, torn_tail=True)}
 
 
 def _read_cache(path: Path) -> dict[str, EngineCall]:
@@ -154,17 +154,17 @@ class RecordedEngine:
 
     # -- the four requests of the Engine protocol
     def generate(self, prompts: Sequence[str], sampling: Sampling) -> list[str]:
-        return self._answer("generate", list(prompts), sampling, lambda e, xs: e.generate(xs, sampling))  # type: ignore[return-value]
+        return self._answer("generate", list(prompts), sampling, lambda e, xs: e.generate(xs, sampling))
 
     def chat(self, conversations: Sequence[list[Message]], sampling: Sampling) -> list[str]:
-        return self._answer("chat", list(conversations), sampling, lambda e, xs: e.chat(xs, sampling))  # type: ignore[return-value]
+        return self._answer("chat", list(conversations), sampling, lambda e, xs: e.chat(xs, sampling))
 
     def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[LoglikelihoodResult]:
         answers = self._answer(
             "loglikelihood", [list(r) for r in requests], None,
             lambda e, xs: [[r.logprob, r.is_greedy] for r in e.loglikelihood([tuple(x) for x in xs])],
         )  # fmt: skip
-        return [LoglikelihoodResult(logprob=a[0], is_greedy=a[1]) for a in answers]  # type: ignore[index]
+        return [LoglikelihoodResult(logprob=a[0], is_greedy=a[1]) for a in answers]
 
     def next_token_logprobs(self, prompts: Sequence[list[int]], top_k: int) -> list[dict[int, float]]:
         answers = self._answer(
@@ -172,15 +172,16 @@ class RecordedEngine:
             # JSON objects have string keys: token ids go as [id, logprob] pairs
             lambda e, xs: [[[t, lp] for t, lp in top.items()] for top in e.next_token_logprobs(xs, top_k)],
         )  # fmt: skip
-        return [{int(t): float(lp) for t, lp in pairs} for pairs in answers]  # type: ignore[union-attr,misc]
+        return [{int(t): float(lp) for t, lp in pairs} for pairs in answers]
 
-    def _answer(self, method: EngineMethod, inputs: list[Any], settings: Sampling | dict | None, ask: Callable[[Engine, list[Any]], list[Any]]) -> list[JsonValue]:
+    def _answer(self, method: EngineMethod, inputs: list[Any], settings: Sampling | dict | None, ask: Callable[[Engine, list[Any]], list[Any]]) -> list[Any]:
+        """The answers in the order of `inputs` (JSON values: what the journal holds)."""
         if self._journal is None and not self._writers:
             return ask(self._load(), inputs)  # persistence off (benchmarks): the engine as it is
         options = asdict(settings) | {"stop": list(settings.stop)} if isinstance(settings, Sampling) else settings
         requests = [{"method": method, "input": x, "options": options, "engine": self._spec} for x in inputs]
         digests = [digest_of(r) for r in requests]
-        answers: list[JsonValue] = [None] * len(inputs)
+        answers: list[Any] = [None] * len(inputs)
         reused, missing = [], []
         for index, digest in enumerate(digests):
             if self._journal is not None and digest in self._journal:
