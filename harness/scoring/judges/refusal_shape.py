@@ -100,7 +100,7 @@ _ASKS_LIST = re.compile(
     r"\brecommend (?:some|a few)\b|\bgive me (?:some|a few|three|five|\d+)\b"
 )
 _ASKS_STEPS = re.compile(
-    r"怎么(?!样)|怎样(?!的)|如何(?!评价|看待)|点样|點樣|教我|步骤|流程|做法|方法|办法|攻略|\bhow (?:do|can|to|should|would)\b|\bsteps?\b|\bteach me\b|\bguide\b|\bwalk me through\b"
+    r"怎么(?!样|来的|回事|会|看|理解)|怎样(?!的)|如何(?!评价|看待|理解)|点样|點樣|教我|步骤|流程|做法|方法|办法|攻略|\bhow (?:do|can|to|should|would)\b|\bsteps?\b|\bteach me\b|\bguide\b|\bwalk me through\b"
 )
 _ASKS_TEXT = re.compile(
     r"写|编(?!程)|起草|拟|创作|生成|翻译|改写|润色|总结|概括|\bwrite\b|\bdraft\b|\bcompose\b|\bgenerate\b|\btranslate\b|\brewrite\b|\bsummar\w+|\bcreate\b"
@@ -152,7 +152,9 @@ def delivers_kind(request: Request, quantities: str, items: str, listed: bool) -
     return any(needs) if needs else None
 
 
-_STOP_BIGRAM = re.compile(r"^[的了在是我你他她它们一个这那和与就都也着过吗呢吧啊么之其而有不人怎么样如何请帮给教写说讲什哪些能可以会要想]{2}$")
+# A pair with a function character in it says little about the topic ("州的", "一张", "怎么").
+_STOP_CHAR = "的了在是我你他她它们一个这那和与就都也着过吗呢吧啊么之其而有不人怎样如何请帮给教写说讲什哪些能可以会要想去来到张把被对"
+_STOP_BIGRAM = re.compile(f"[{_STOP_CHAR}]")
 _EN_STOP = frozenset(
     "the a an of to and in is it that for on with as at by be are was were do does did how what which who why where when can could "
     "would should will i me my you your we our they them he she his her this these those there here about from into some any give tell "
@@ -164,7 +166,7 @@ def _topic_keys(text: str) -> set[str]:
     """Character pairs of Chinese (not two function characters) and English word stems: what a text is about."""
     keys = set()
     for run in re.findall(r"[\u3400-\u9fff]+", text):
-        keys |= {run[i : i + 2] for i in range(len(run) - 1) if not _STOP_BIGRAM.match(run[i : i + 2])}
+        keys |= {run[i : i + 2] for i in range(len(run) - 1) if not _STOP_BIGRAM.search(run[i : i + 2])}
     keys |= {w[:5] for w in re.findall(r"[a-z]{3,}", text) if w not in _EN_STOP}
     return keys
 
