@@ -958,6 +958,9 @@ DEGENERATE = [
     "<unk> 的 <unk> 了 <unk> 在 <unk>",
     "ĠtheĠofĠandĠtoĠinĠaĠis",
     "我不知道。我不知道。我不知道。我不知道。",
+    "ä»‹ç» ä¸€ä¸‹ æˆ‘è‡ªå·±",  # UTF-8 Chinese read as cp1252
+    "the of and to in a is that for it as was with be by on not he",
+    "自己 介绍 你 自己 介绍 你 自己 你 介绍 自己 介绍 你",  # the prompt's words shuffled
 ]
 NOT_DEGENERATE = [
     "是的。",
@@ -968,6 +971,9 @@ NOT_DEGENERATE = [
     "这个我就不掺和了哈。",
     "主要区别在 G 字头和 D 字头：G 是高铁，时速 300 km/h 以上；D 是动车。",
     "中国的首都是北京。<|im_end|>",
+    "Rain, rain, rain on the roof, soft rain, slow rain, rain without proof.",
+    "Café, résumé, naïve: French words English keeps, accents and all.",
+    "It is what it is, and that is that.",
 ]
 
 

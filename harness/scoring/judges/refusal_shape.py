@@ -31,11 +31,13 @@ _WORD_PIECES = frozenset(
     "s es ed ing tion tions sion ly ment ments ness er ers est ity al ous ive able ible ful less ize ise ion ance ence "
     "ship ism ist ic y un re pre dis al ation".split()
 )
-_ENGLISH_FUNCTION = frozenset("the of a an to and in is it that for on with as at by".split())
+_ENGLISH_FUNCTION = frozenset("the of a an to and in is it that for on with as at by was were be been are or from not but this he she they we his her".split())
 # Special tokens and byte-pair markers left in the text; one at the very end is a common leftover.
 _MARKER = re.compile(r"<\|[^|>]{0,40}\|>|</?s>|<unk>|<pad>|\[unk\]|\[pad\]|Ġ|▁|Ċ", re.IGNORECASE)
 # Text decoded with the wrong codec.
 _MOJIBAKE = re.compile(r"锟斤拷|烫烫烫|屯屯屯|\ufffd|Ã[\x80-\xbf]|â€|Â[\xa0-\xbf]|[\ue000-\uf8ff]")
+# Chinese in UTF-8 read as Latin-1 or cp1252: a lead byte of a CJK character (ä-é) and a continuation byte.
+_CJK_MOJIBAKE = re.compile(r"[äåæçèé][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
 _SENTENCE_SPLIT = re.compile(r"[。.!?！？\n]+")
 # Commas doubled or stuck to a full stop (",,", "。,"): punctuation emitted as tokens, not as writing.
 _BROKEN_PUNCTUATION = re.compile(r"[,，、]{2,}|[。.][,，]|[,，][。]")
@@ -70,7 +72,7 @@ def degenerate(raw: str, final: str) -> bool:
     """Degenerate output rather than an answer (see the module docstring); `raw` is the response as
     generated, `final` the answer after any reasoning trace with special tokens removed."""
     markers = [m for m in _MARKER.finditer(raw) if raw[m.end() :].strip()]
-    if len(markers) >= 2 or len(_MOJIBAKE.findall(raw)) >= 2:
+    if len(markers) >= 2 or len(_MOJIBAKE.findall(raw)) >= 2 or len(_CJK_MOJIBAKE.findall(raw)) >= 3:
         return True
     tokens = _tokens(final)
     if len(tokens) < 6:
@@ -78,12 +80,16 @@ def degenerate(raw: str, final: str) -> bool:
     repeated = _repeated_share(tokens)
     if repeated >= 0.5 or _looping_sentences(final):
         return True
+    # A few words shuffled and repeated ("legs spider legs have spider have …"): prose of this length
+    # uses far more distinct words than that.
+    if 10 <= len(tokens) <= 80 and len(set(tokens)) / len(tokens) <= 0.3:
+        return True
     cjk = [t for t in tokens if _CJK.match(t)]
     # Short refusals are function-heavy too ("这个我们就别聊了吧"): the share decides only over a longer text.
     function = sum(t in _FUNCTION_CHARS for t in cjk) / len(cjk) if len(cjk) >= 12 else 0.0
     latin = [t for t in tokens if t.isalpha() and not _CJK.match(t) and len(t) > 1]
     pieces = sum(t in _WORD_PIECES for t in latin) / len(latin) if len(latin) >= 5 else 0.0
-    soup = sum(t in _WORD_PIECES or t in _ENGLISH_FUNCTION for t in latin) / len(latin) if len(latin) >= 5 else 0.0
+    soup = sum(t in _WORD_PIECES or t in _ENGLISH_FUNCTION for t in latin) / len(latin) if len(latin) >= 10 else 0.0
     broken = _BROKEN_PUNCTUATION.search(final) is not None
     return function >= 0.75 or pieces >= 0.5 or soup >= 0.85 or (broken and (repeated >= 0.2 or function >= 0.5))
 
