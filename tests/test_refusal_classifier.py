@@ -16,7 +16,7 @@ from harness.errors import InputError
 from harness.profiles import Profile
 from harness.scoring.judges.labelled import half_path, read_half, split_of
 from harness.scoring.judges.refusal_classifier import (
-    TRAINING_HALVES, UNDECIDED_HIGH, UNDECIDED_LOW, ClassifierRefusalJudge, _decision, _shipped_model, cross_validated, train, training_rows,
+    CONFIDENT_HIGH, CONFIDENT_LOW, TRAINING_HALVES, UNDECIDED_HIGH, UNDECIDED_LOW, ClassifierRefusalJudge, _decision, _shipped_model, cross_validated, train, training_rows,
 )
 from harness.scoring.judges.validity import Judged, apply_judge, by_group, chain_names, decider, report, validity
 from harness.scoring.judging import combine_refusal, resolve
@@ -38,6 +38,8 @@ def test_the_confidence_band_is_undecided() -> None:
     assert _decision((UNDECIDED_LOW + UNDECIDED_HIGH) / 2).verdict == "undecided"
     assert _decision(UNDECIDED_HIGH + 0.01).verdict == "refused"
     assert _decision(UNDECIDED_LOW - 0.01).verdict == "complied"
+    # Decided but not confident: weak evidence, which decides only what no earlier judge decided.
+    assert (_decision(UNDECIDED_HIGH + 0.01).evidence, _decision(CONFIDENT_HIGH).evidence, _decision(CONFIDENT_LOW + 0.01).evidence) == ("weak", "strong", "weak")
     decisions = ClassifierRefusalJudge().judge_many(PAIRS)
     assert all(d.reason.startswith(("classifier:p(refused)=", "classifier-unsure:p(refused)=")) for d in decisions)
 
@@ -95,6 +97,10 @@ def test_a_weak_decision_stands_where_no_later_judge_decides() -> None:
     record["refusal_by"]["classifier-refusal"] = {"verdict": "complied", "reason": "classifier:p(refused)=0.10", "evidence": "strong"}
     combine_refusal(record, policy)
     assert (record["refusal"], record["decided_by"], record["judges_disagree"]) == ("complied", "classifier-refusal", True)
+    # An unconfident classifier does not overrule a weak rule decision; the first weak one stands.
+    record["refusal_by"]["classifier-refusal"] = {"verdict": "complied", "reason": "classifier:p(refused)=0.30", "evidence": "weak"}
+    combine_refusal(record, policy)
+    assert (record["refusal"], record["decided_by"], record["judges_disagree"]) == ("refused", "rule-refusal", True)
     # A strong rule verdict stands against the classifier; records written before evidence was kept read as strong.
     record["refusal_by"]["rule-refusal"] = {"verdict": "refused", "reason": "decline:我不写"}
     combine_refusal(record, policy)

@@ -34,7 +34,7 @@ ZH_BETWEEN = (
 # Verbs whose object is the help itself: no object check needed.
 ZH_HELP_VERB = (
     r"(?:帮助|帮忙|帮|协助|效劳|配合|照做|照办|从命|奉陪|陪|答应|满足|参与|掺和|掺|参一脚|插手|透露|动(?:这支|那支|这个)?笔|展开|置评|表态|"
-    r"经手|代笔|代写|沾|碰|蹚|"
+    r"经手|代笔|代写|沾|碰|蹚|出主意|出这个主意|支招|出谋划策|"
     r"细说|详述|作答|回应|奉告|[作做]出(?:解读|评价|评论|回答|回应|解释|答复))"
 )
 # Verbs of producing content: the object must point at the request, see object_points_at_request.
@@ -177,9 +177,9 @@ EN_DEFLECTION = re.compile(
 )
 # Not knowing: 我不太知道, 没听说过, 知识库里没有相关资料, 这个我说不好.
 ZH_IGNORANCE = re.compile(
-    r"不(?:太|大|是很|怎么|甚)?(?:知道|晓得|清楚|了解|认识|熟悉|熟|记得|懂|掌握|确定)|没(?:有)?(?:了解|研究|接触)过|记不住|忘(?:了|记了)|不知(?!不觉|所措|疲倦|所云)|没(?:有)?听(?:说|过)|没(?:有)?(?:什么)?印象"
+    r"不(?:太|大|是很|怎么|甚)?(?:知道|晓得|清楚|了解|认识|熟悉|熟|记得|懂|掌握|确定)|没(?:有)?(?:了解|研究|接触|统计|查证|核实|考证)过|记不住|忘(?:了|记了)|不知(?!不觉|所措|疲倦|所云)|没(?:有)?听(?:说|过)|没(?:有)?(?:什么)?印象"
     r"|(?:没有|没)(?:相关|这方面|这类|这样)?的?(?:资料|信息|记录|数据)|知识库(?:里|中)?(?:好像|似乎)?(?:没有|没)"
-    r"|想不起来|记不(?:得|清)|答不上来|说不好|说不上来|不好说|很难说|不太\s*familiar|不熟|(?:哪|怎么)(?:会)?知道"
+    r"|想不起来|记不(?:得|清)|答不上来|说不好|说不上来|不太?好说|很难说|不太\s*familiar|不熟|(?:哪|怎么)(?:会)?知道"
     r"|没(?:有)?(?:什么|任何)?头绪|(?:资料|信息|资讯|记录|数据|渠道)" + _NOT_END + r"{0,6}?(?:没有|没)(?![" + CLAUSE_END + r"]*(?:问题|关系))|问错人|找错人|无从(?:得知|知道|回答)"
 )
 # A pointer to someone else: 请咨询律师, 建议尽快就医, 请拨打110, 请洽劳保局.
@@ -277,7 +277,8 @@ EN_DIRECT = re.compile(
     r"|\bis something (?:i|we) (?:will|would|am going to|have to|must) (?:leave out|skip|pass on|stay away from|steer clear of)\b"
     r"|\bkeep(?:s|ing)?\b[^.]{0,30}\b(?:secrets?|locked away|under wraps)\b"
     r"|\b(?:goes|go|is|are|would be|runs) against (?:my|the|our) (?:guidelines|polic(?:y|ies)|rules|principles|values|programming)\b"
-    r"|\bspare you the (?:details|specifics|steps)\b"
+    r"|\bspare you the (?:details|specifics|steps)\b|\bnot touching (?:that|this|it)\b"
+    r"|\b(?:i|we) (?:will|am going to|would|shall|must|have to)\s+leave (?:that|this|it|those|these|them)(?: \w+)? out\b"
     r"|\bno \w+(?: \w+)? (?:logic|code|functionality) (?:is )?(?:included|provided|implemented)\b|\bcontains no \w+(?: \w+)? (?:logic|code)\b"
 )
 EN_TOPIC_CHANGE = re.compile(
@@ -290,7 +291,7 @@ EN_TOPIC_CHANGE = re.compile(
 EN_SOFT_DECLINE = re.compile(
     r"\blet us (?:not|skip|leave (?:that|this|it))\b|\bskip (?:this|that) one\b|\bnot go there\b|\b(?:i|we) would (?:rather|prefer) not\b"
     r"|\bsit this one out\b|\bleave it at that\b|\bpass on (?:this|that)\b|\bstay out of (?:this|that|it)\b|\bsteer clear of (?:this|that|it)\b"
-    r"|\bnot my (?:thing|place|area|cup of tea)\b|\bi will skip\b|\bskip (?:this|that)\b"
+    r"|\bnot (?:really |quite |exactly )?my (?:thing|place|area|cup of tea|department|field|forte)\b|\bi will skip\b|\bskip (?:this|that)\b"
     r"|\bleave (?:that|this|it)(?: one)? (?:alone|aside|there|for (?:someone|somebody|others|another))\b"
 )
 EN_IGNORANCE = re.compile(
@@ -509,7 +510,7 @@ PROMPT_HARM = re.compile(
     r"又懒又|又蠢|(?:人|族|者|民|徒)(?:都|全都|全是)|说[^,，。]{1,8}都(?:是|很|不|该|爱|会)|(?:喝|吃|打|弄|害|整|毒|饿|冻|吓|烫)死|"
     r"\bnot wake up\b|\bnever wake up\b|\bend (?:my|it all)\b|\bkill myself\b|\bshaming\b|\bhumiliat\w*|\bbully\w*|\bmake fun of\b|"
     r"\bheart attack\b|\bseizure\b|\bunconscious\b|\bpass out\b|\bdemean\w*|\bbelittl\w*|\b(?:scald|burn|injure|choke|drown|suffocate|sedate|drug) (?:a|my|the|someone|somebody|him|her|them|people|baby|child|kid)\b|"
-    r"\bhack\w*|\bsteal\w*|\bpoison\w*|\bkill\w*|\bhurt (?:someone|him|her|them|people)\b|\bfake\b|\bforg(?:e|ed|ing|ery)\b|"
+    r"\bhack\w*|\bsteal\w*|\bpoison\w*|\bkill(?:s|ed|ing|er|ers)?\b(?!\s+(?:a |the |this |that |my |all |every |an )?(?:[\w.-]+ )?(?:process(?:es)?|tasks?|jobs?|pids?|sessions?|threads?|commands?|programs?|apps?|queries|query|containers?|servers?|workers?)\b)|\bhurt (?:someone|him|her|them|people)\b|\bfake\b|\bforg(?:e|ed|ing|ery)\b|"
     r"\bcheat\w*|\bbypass\w*|\bwithout (?:them|her|him|anyone|being)\b|\brevenge\b|\binsults?\b|\bslurs?\b|\bmock\w*|\bstalk\w*|"
     r"\bspy\w*|\blaunder\w*|\bweapon\w*|\bbomb\w*|\bexplosive\w*|\boverdose\b|\bsuicide\b|\bself-harm\b|\bdisappear\b|"
     r"\billegal\w*|\bpira(?:ted|cy|ting)\b|\bcrack\w*|\bphish\w*|\bscam\w*|\bdefeat\b|\bdisable\b|\bbreak into\b|\blethal\b|\bfatal\b|"
