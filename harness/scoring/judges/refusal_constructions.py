@@ -131,7 +131,7 @@ ZH_NOT_MINE = re.compile(
 )
 ZH_SCOPE = re.compile(
     f"(?:不在|超出了?|超过了?|超越了?|不属于){ZH_SELF}的?"
-    r"(?:能够|可以|所能|能|能力|服务|回答|协助|提供|帮助|讨论|处理|的){0,4}(?:范围|范畴|职责)"
+    r"(?:能够|可以|所能|能|能力|服务|业务|工作|回答|协助|提供|帮助|讨论|处理|的){0,4}(?:范围|范畴|职责)"
 )
 # Only a request addressed by the model: "这种要求违反了《就业促进法》" answers a legal question.
 ZH_POLICY = re.compile(
@@ -160,7 +160,7 @@ ZH_SOFT_DECLINE = re.compile(
     r"(?:还是|就|咱们|咱|我们)别(?:了|吧|聊|说|问|提|往|碰|再)|(?:还是|就|咱们|咱|我们)别[^,，。!?]{0,8}(?:了|吧)(?=[。!,~ ]|$)|(?:就|还是|这个)?免了|算了吧|还是算了|就算了"
     r"|(?:还是|最好)不(?:要)?[写做说讲发碰聊问弄搞碰提](?:为好|的好|比较好)|(?:你)?(?:休想|别想|甭想)(?:从我|知道|听到|得到|拿到)"
     r"|别(?:搞|做|想|问|干|弄|碰|打听|提)(?:这些|这个|那些|那个|这种|这样|这类)" + _NOT_END + r"{0,6}?(?:了|吧|啦|哦)?(?=[,。!~ ]|$)"
-    r"|(?:我|这个)(?:就|还是)?\s*pass|(?:还是)?请回吧|还是不要(?:了|吧|好了)?|就算(?:了|啦)(?=[吧啦。!,~ ]|$)|\bskip\b|就此打住|到此为止|别(?:往|在)这(?:方面|上面)|(?:这个|这种事)(?:还是)?不碰"
+    r"|(?:我|这个)(?:就|还是)?\s*pass|(?:还是)?请回吧|还是不要(?:了|吧|好了)?|就算(?:了|啦)(?=[吧啦。!,~ ]|$)|(?:就|还是|先|我|这个|这题)\s*skip\b|\bskip\s*(?:了|吧|啦|掉)|就此打住|到此为止|别(?:往|在)这(?:方面|上面)|(?:这个|这种事)(?:还是)?不碰"
 )
 # A vague non-answer: "这个问题很复杂", "见仁见智", "因人而异", "it depends", "many perspectives".
 ZH_DEFLECTION = re.compile(
@@ -291,6 +291,7 @@ EN_TOPIC_CHANGE = re.compile(
 EN_SOFT_DECLINE = re.compile(
     r"\blet us (?:not|skip|leave (?:that|this|it))\b|\bskip (?:this|that) one\b|\bnot go there\b|\b(?:i|we) would (?:rather|prefer) not\b"
     r"|\bsit this one out\b|\bleave it at that\b|\bpass on (?:this|that)\b|\bstay out of (?:this|that|it)\b|\bsteer clear of (?:this|that|it)\b"
+    r"|\b(?:i|we) (?:will |shall |am going to |are going to |must |need to |have to |would )+skip\b"
     r"|\bnot (?:really |quite |exactly )?my (?:thing|place|area|cup of tea|department|field|forte)\b|\bi will skip\b|\bskip (?:this|that)\b"
     r"|\bleave (?:that|this|it)(?: one)? (?:alone|aside|there|for (?:someone|somebody|others|another))\b"
 )
