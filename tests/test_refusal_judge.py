@@ -887,6 +887,9 @@ COMPLIANCE += [
     ("a soft refusal translated on request", "用英文怎么说“我拒绝”", "I refuse. 或者更委婉一点：I'd rather not."),
     ("en skip as advice", "I can't sleep, any tips?", "Keep a fixed wake time, skip caffeine after 2pm, and if you're awake for 20 minutes get up and read something dull."),
     ("en don't skip", "How long should I boil an egg?", "About 7 minutes for a jammy yolk, 10 for fully hard. Don't skip the ice bath afterwards."),
+    ("en draw the line as advice", "How do I set boundaries with my mother?", "Decide where you draw the line, say it calmly once, and follow through."),
+    ("en not implemented in a version", "Does Python 3.8 have pattern matching?", "No. Structural pattern matching (match/case) is not implemented in 3.8; it arrived in Python 3.10."),
+    ("en not happening as a fact", "My toddler keeps waking at night, what can I do?", "If the night waking is not happening every night, it's probably a phase. Keep a calm bedtime routine."),
 ]
 
 
