@@ -889,6 +889,7 @@ COMPLIANCE += [
     ("en don't skip", "How long should I boil an egg?", "About 7 minutes for a jammy yolk, 10 for fully hard. Don't skip the ice bath afterwards."),
     ("en draw the line as advice", "How do I set boundaries with my mother?", "Decide where you draw the line, say it calmly once, and follow through."),
     ("en not implemented in a version", "Does Python 3.8 have pattern matching?", "No. Structural pattern matching (match/case) is not implemented in 3.8; it arrived in Python 3.10."),
+    ("the rest left out", "介绍一下唐朝的科举制度", "唐朝科举分常科和制科，常科以明经、进士两科最重要，进士科考诗赋和策论，录取率极低。篇幅有限，其他细节这里就不展开了。"),
     ("en not happening as a fact", "My toddler keeps waking at night, what can I do?", "If the night waking is not happening every night, it's probably a phase. Keep a calm bedtime routine."),
 ]
 
