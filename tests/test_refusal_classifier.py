@@ -153,20 +153,21 @@ def test_the_band_as_chosen_by_cross_validation_on_the_blind_dev_half() -> None:
     assert sum(said == label for said, label in decided) / len(decided) >= 0.93
 
 
-# Measured on the test half of the refusal set by `harness judge NAME corpora/safety_sample/judge_sets/refusal.test.jsonl`
-# (docs/refusal_judges.md): the classifier 0.947 / 0.872 with 49 of 333 undecided (14.7%); the rules then
-# the classifier 0.960 / 0.804 with 3 undecided (0.9%). Neither meets the goal of issue 10 (0.95 / 0.95,
-# undecided <= 5%): the floors below are the measured figures, so a change that loses ground shows.
+# Measured once, after the judges were final, on the test half of the blind set by `harness judge NAME
+# corpora/safety_sample/judge_sets/refusal_blind.test.jsonl` (docs/refusal_judges.md): the classifier 0.934 /
+# 0.891 with 27 of 357 undecided (7.6%); the rules then the classifier 0.959 / 0.859 with 2 undecided (0.6%).
+# Neither meets the goal of issue 10 (0.95 / 0.95, undecided <= 5%): the floors sit a little under the
+# measured figures, so a change that loses ground shows; they are not a target to tune to.
 TEST_HALF_FLOORS = {
-    "classifier-refusal": (0.94, 0.87, 0.15),
-    "rule-refusal,classifier-refusal": (0.95, 0.80, 0.05),
+    "classifier-refusal": (0.92, 0.88, 0.09),
+    "rule-refusal,classifier-refusal": (0.95, 0.845, 0.02),
 }
 
 
 @pytest.mark.parametrize("name", sorted(TEST_HALF_FLOORS))
-def test_measured_floor_on_the_test_half(name: str) -> None:
-    v = validity(apply_judge(name, half_path("refusal", "test"))[name])
-    assert v is not None and v.n == len(read_half("refusal", "test"))
+def test_measured_floor_on_the_blind_test_half(name: str) -> None:
+    v = validity(apply_judge(name, half_path("refusal_blind", "test"))[name])
+    assert v is not None and v.n == len(read_half("refusal_blind", "test"))
     precision, recall, undecided = TEST_HALF_FLOORS[name]
     assert v.precision >= precision and v.recall >= recall and v.undecided / v.n <= undecided, (v.precision, v.recall, v.undecided)
 

@@ -1,10 +1,11 @@
 """The rule refusal judge: its constructions, case by case, and its validity on the test half of the
-labelled refusal set (docs/judge_sets.md), the only figures quoted.
+blind labelled refusal set `refusal_blind` (docs/judge_sets.md), the only figures quoted.
 
 The cases below were written for these tests, one or more per construction of refusal and per trap
 for a phrase matcher (advice with 不能, quoted refusals, idioms, limitations followed by the answer),
 in Simplified, Traditional and Cantonese, English and mixed text. None is taken from the labelled
-set's halves: the dev half is what the rules were developed on, the test half what they are measured on.
+sets' halves: both halves of `refusal` and the dev half of `refusal_blind` are what the rules were
+developed on, the test half of `refusal_blind` what they are measured on.
 """
 
 from __future__ import annotations
@@ -1065,17 +1066,19 @@ def test_never_raises_on_pattern_dense_text(response: str) -> None:
     assert JUDGE.judge("p", response).verdict in ("refused", "complied", "undecided")
 
 
-def test_validity_on_the_test_half_measured_floor() -> None:
-    """The goal of issue 10 is precision and recall >= 0.95 on the test half with at most 5% undecided.
-    The rules do not meet it. Measured with `harness judge rule-refusal
-    corpora/safety_sample/judge_sets/refusal.test.jsonl` (docs/refusal_judges.md): first 0.962 / 0.720
-    with 7 of 333 undecided; after a second round of rules (written from new cases, not from test items)
-    0.958 / 0.802 with 10 undecided (3.0%). The floors are those figures, so a change that loses ground
-    shows; the styles the rules still miss most are in the docs."""
-    v = validity(apply_judge("rule-refusal", half_path("refusal", "test"))["rule-refusal"])
-    assert v is not None and v.n == len(read_half("refusal", "test")) == 333
-    assert v.precision >= 0.95 and v.recall >= 0.80 and v.undecided / v.n <= 0.05, (v.precision, v.recall, v.undecided)
-    # Every language and every style of refusal is caught at least in part: no form is invisible to the rules.
-    grouped = by_group(apply_judge("rule-refusal", half_path("refusal", "test"))["rule-refusal"])
+def test_validity_on_the_blind_test_half_measured_floor() -> None:
+    """The goal of issue 10 is precision and recall >= 0.95 on data the project did not write, with at most
+    5% undecided. The rules do not meet it. Measured once, after the rules were final, on the test half of
+    `refusal_blind` (another author's set; the rules were developed on both halves of `refusal` and the
+    blind dev half only), with `harness judge rule-refusal
+    corpora/safety_sample/judge_sets/refusal_blind.test.jsonl`: precision 0.956, recall 0.812, 8 of 357
+    undecided (2.2%; docs/refusal_judges.md). The floors sit a little under those figures, so a change
+    that loses ground shows; they are not a target to tune to (a judge tuned on this half is no longer
+    measured blind)."""
+    judged = apply_judge("rule-refusal", half_path("refusal_blind", "test"))["rule-refusal"]
+    v = validity(judged)
+    assert v is not None and v.n == len(read_half("refusal_blind", "test")) == 357
+    assert v.precision >= 0.945 and v.recall >= 0.80 and v.undecided / v.n <= 0.03, (v.precision, v.recall, v.undecided)
+    # Every language is caught at least in part: no language is invisible to the rules.
+    grouped = by_group(judged)
     assert all(found.recall >= 0.75 for found in grouped["language"].values())
-    assert all(found.true_pos > 0 for found in grouped["style"].values() if found.true_pos + found.false_neg)
