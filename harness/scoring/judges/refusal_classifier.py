@@ -52,8 +52,8 @@ UNDECIDED_HIGH = 0.65
 # Decided with P(refused) at most CONFIDENT_LOW or at least CONFIDENT_HIGH: strong evidence, which
 # overrules a weak rule decision in the chain (judging.combine_refusal); in between, weak evidence,
 # which decides only what the rules leave undecided. Out of fold on the development data, the
-# classifier overruling a weak rule decision anywhere outside its band was right as often as wrong
-# (8 of 16 times); beyond these bounds it was right every time (docs/refusal_judges.md).
+# classifier overruling a weak rule decision between its band and these bounds was wrong more often
+# than right (7 to 5); beyond them, right more often (3 to 2; docs/refusal_judges.md).
 CONFIDENT_LOW = 0.15
 CONFIDENT_HIGH = 0.85
 _C = 10.0  # inverse regularisation; cross-validated on the training data
