@@ -71,6 +71,7 @@ class Evaluation:
     local_run_id: str | None = None  # its id in that store
     resumed: bool = False  # an interrupted run of the same RunSpec was continued
     requests: dict[str, int] = dataclasses.field(default_factory=dict)  # from_journal, from_cache, to_engine
+    bookkeeping_seconds: float = 0.0  # what journaling and caching took (harness/engines/recorded.py)
 
 
 def evaluate(
@@ -279,6 +280,7 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
         publish_evaluation(server, run_id)
     return Evaluation(
         run_id, version.name, version.version, metrics, verdicts, client.run_uuid, client.reason, client.local_run_id, resumed is not None, dict(engine.counts),
+        engine.bookkeeping_seconds,
     )
 
 

@@ -14,24 +14,32 @@ import time
 from pathlib import Path
 
 
+def _demo_checkpoints() -> dict:
+    """The built demo checkpoints as they are (building only when missing: the build lock is
+    shared with other sessions)."""
+    from harness.demo.checkpoints import DEMO_MODELS, build_demo_checkpoints
+    from harness.paths import demo_models_dir
+
+    built = {name: demo_models_dir() / name for name in DEMO_MODELS}
+    return built if all((path / "config.json").is_file() for path in built.values()) else build_demo_checkpoints(demo_models_dir(), progress=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--suite", default="safety_sample", help="a safety suite of the demo profile")
     args = parser.parse_args()
 
-    from harness.demo.checkpoints import build_demo_checkpoints
     from harness.engines import load_engine
     from harness.engines.base import render_chat
     from harness.engines.recorded import RecordedEngine, engine_spec
-    from harness.paths import demo_models_dir
     from harness.plan import plan
     from harness.profiles import load_profile, profile_path
     from harness.scoring.judging import resolve_all
     from harness.scoring.refusal import score_refusal
     from harness.store import ItemWriter
 
-    checkpoint = build_demo_checkpoints(demo_models_dir(), progress=False)["zh-tiny-tuned"]
+    checkpoint = _demo_checkpoints()["zh-tiny-tuned"]
     profile, _ = load_profile("demo")
     (suite,) = [s for s in plan(profile, None, {}, checkpoint) if s.spec.name == args.suite]
     policy = resolve_all(profile, [suite.spec], profile_path("demo"))[suite.spec.name]
