@@ -2,9 +2,9 @@
 vLLM engine: the demo profile's safety suite (every item of its sample: chat template, the profile's
 sampling, the rule and keyword judges, items written, every answer journaled and cached) against
 `LLM.generate` on the same rendered prompts with the same SamplingParams. Alternated to spread the
-machine's drift; prints medians and the ratio harness/raw.
+machine's drift; prints the fastest and the median of each and their ratio harness/raw.
 
-    .venv/bin/python scripts/generation_speed.py [--repeats 3] [--suite safety_sample]
+    .venv/bin/python scripts/generation_speed.py [--repeats 7] [--suite safety_sample]
 """
 
 import argparse
@@ -26,7 +26,7 @@ def _demo_checkpoints() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--suite", default="safety_sample", help="a safety suite of the demo profile")
     args = parser.parse_args()
 
@@ -66,9 +66,11 @@ def main() -> None:
             run()
             times[name].append(time.perf_counter() - started)
             print(f"{name:8s} {times[name][-1]:7.2f} s", flush=True)
-    raw_s, harness_s = statistics.median(times["raw"]), statistics.median(times["harness"])
-    print(f"{suite.spec.name}: {len(suite.items)} items, max_tokens {sampling.max_tokens}; raw LLM.generate {raw_s:.2f} s, "
-          f"harness suite {harness_s:.2f} s, ratio {harness_s / raw_s:.3f} (goal <= 1.05)")
+    # On a shared machine other jobs only ever add time: the fastest of n is the cleanest estimate.
+    for label, pick in (("fastest", min), ("median", statistics.median)):
+        raw_s, harness_s = pick(times["raw"]), pick(times["harness"])
+        print(f"{suite.spec.name}: {len(suite.items)} items, max_tokens {sampling.max_tokens}; {label} of {args.repeats}: raw LLM.generate {raw_s:.2f} s, "
+              f"harness suite {harness_s:.2f} s, ratio {harness_s / raw_s:.3f} (goal <= 1.05)")
     engine.close()
 
 

@@ -217,8 +217,9 @@ class RecordedEngine:
         share = (time.perf_counter() - asked) / len(missing)
         crash_point("engine.answered")
         version, max_len = engine.version(), engine.max_model_len
+        # Built from values this process made: validated when read back, not here (it is the hot path).
         calls = [
-            EngineCall(fingerprint=self.fingerprint, request_digest=digests[i], method=method, request=requests[i], response=answer,
+            EngineCall.model_construct(fingerprint=self.fingerprint, request_digest=digests[i], method=method, request=requests[i], response=answer,
                        engine_version=version, max_model_len=max_len, seconds=share)
             for i, answer in zip(missing, fresh, strict=True)
         ]  # fmt: skip
