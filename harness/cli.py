@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from harness.errors import InputError, Problem
+from harness.errors import EngineFailure, InputError, Problem
 
 
 def _quiet_libraries() -> None:
@@ -107,6 +107,7 @@ def cmd_keys_register(args: argparse.Namespace, out: Output) -> None:
 
 
 VERIFICATION_FAILED = 3  # the evidence or the endpoint is not what was signed or registered
+ENGINE_FAILED = 4  # out of memory, the engine's process died, the endpoint kept failing: see the diagnosis
 
 
 def cmd_bundle(args: argparse.Namespace, out: Output) -> None:
@@ -151,7 +152,7 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
     client = _client(args)
     e = evaluate(
         client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data),
-        allow_endpoint_mismatch=args.allow_endpoint_mismatch,
+        allow_endpoint_mismatch=args.allow_endpoint_mismatch, max_retries=args.max_retries,
     )
     # A run kept locally is read back from the local store: the server did not answer.
     store, shown_id = (connect(offline_uri()), e.local_run_id) if e.kept_locally else (client, e.run_id)
@@ -431,6 +432,26 @@ def cmd_sync(args: argparse.Namespace, out: Output) -> None:
     out.result([asdict(r) for r in results], text)
 
 
+def _whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a count that must be at least `minimum` (argparse then exits 2 naming the option)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too small: give a whole number of {minimum} or more")
+        return value
+
+    parse.__name__ = f"whole number >= {minimum}"  # what argparse names in its own messages
+    return parse
+
+
+POSITIVE = _whole_number(1)
+NON_NEGATIVE = _whole_number(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--tracking-uri", help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else the embedded local store)")
@@ -445,7 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("demo", cmd_demo, "build the bundled tiny models, submit them, run the demo profile on each, print a comparison")
     p.add_argument("--engine", choices=("vllm", "hf"), help="engine for the runs (default: the profile's, vllm)")
-    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
+    p.add_argument("--limit", type=POSITIVE, help="a seeded sample of N items per suite, for a quick look")
     p.add_argument("--rebuild", action="store_true", help="rebuild the demo checkpoints even when cached")
 
     from registry.checkpoint import Limits  # light (no mlflow, no torch); its defaults are the options' defaults
@@ -457,11 +478,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="administrators only: accept a checkpoint that ships its own code (auto_map, *.py); recorded on the version",
     )
-    p.add_argument("--max-files", type=int, default=Limits.max_files, help="most files a checkpoint may hold (default: %(default)s)")
-    p.add_argument("--max-bytes", type=int, default=Limits.max_bytes, help="most bytes a checkpoint may hold (default: %(default)s)")
+    p.add_argument("--max-files", type=POSITIVE, default=Limits.max_files, help="most files a checkpoint may hold (default: %(default)s)")
+    p.add_argument("--max-bytes", type=POSITIVE, default=Limits.max_bytes, help="most bytes a checkpoint may hold (default: %(default)s)")
     p.add_argument(
         "--max-header-bytes",
-        type=int,
+        type=POSITIVE,
         default=Limits.max_header_bytes,
         help="largest safetensors header or JSON file the intake parses (default: %(default)s)",
     )
@@ -491,13 +512,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("profile", help="a profile name under configs/ or a YAML file")
     p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
     p.add_argument("--engine", choices=("vllm", "hf", "openai"), help="override the profile's engine")
-    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
+    p.add_argument("--limit", type=POSITIVE, help="a seeded sample of N items per suite, for a quick look")
     data_help = "a local copy of a multiple-choice suite's data, in its release layout (repeatable; offline, no hub)"
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
     p.add_argument(
         "--allow-endpoint-mismatch",
         action="store_true",
         help="--engine openai: score an endpoint that does not behave like the registered checkpoint, recording the mismatch on the run",
+    )
+    p.add_argument(
+        "--max-retries", type=NON_NEGATIVE, metavar="N",
+        help="--engine openai: tries after the first for a timed-out, dropped or 5xx request (default: HARNESS_ENGINE_MAX_RETRIES, else the profile's engine.max_retries, 5)",
     )
 
     p = command("verify-endpoint", cmd_verify_endpoint, f"is this OpenAI-compatible endpoint serving the registered checkpoint? (exit {VERIFICATION_FAILED} when not)")
@@ -510,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
     p.add_argument("--engines", default="vllm,hf", help="engines to load in turn, comma-separated (default: %(default)s)")
     p.add_argument("--scorers", default="fast,lm-eval", help="scoring paths among fast, harness, lm-eval (default: %(default)s)")
-    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite")
+    p.add_argument("--limit", type=POSITIVE, help="a seeded sample of N items per suite")
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
 
     p = command("compare", cmd_compare, "leaderboard of finished evaluation runs, with confidence intervals and verdicts")
@@ -580,7 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID", help="a finished evaluation run with a safety suite")
     p.add_argument("--suite", help="only this safety suite (default: every safety suite of the run)")
     p.add_argument("--bank", action="append", choices=("generated", "should_refuse", "should_not_refuse"), help="only this bank (repeatable; default: all)")
-    p.add_argument("--sample", type=int, metavar="N", help="a seeded sample of N items per bank, stratified by risk or topic (default: every item)")
+    p.add_argument("--sample", type=POSITIVE, metavar="N", help="a seeded sample of N items per bank, stratified by risk or topic (default: every item)")
     p.add_argument("--seed", type=int, help="seed of --sample (default: the run's seed)")
     p.add_argument("--blind", action="store_true", help="leave the machine judge's decision and reason out of the sheet (no anchoring)")
     p.add_argument("--undecided", action="store_true", help="only the items the judges left undecided or disagree on (column open), banks whose verdict they could flip first")
@@ -625,14 +650,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 on success, 2 on bad input (argparse's own errors included), 3 when verification fails,
+    4 when the engine fails; each with its `error:` lines. Anything else is a bug: like lm-eval's,
+    MLflow's and vLLM's CLIs, the traceback is left for the report (exit 1)."""
     args = build_parser().parse_args(argv)
     _quiet_libraries()
     try:
         code = args.handler(args, Output(args.json))
     except InputError as e:
-        for problem in e.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        _print_error(e, [f"error: {problem}" for problem in e.problems])
         return 2
+    except EngineFailure as e:
+        _print_error(e, [f"error: {e}"])
+        return ENGINE_FAILED
     except Exception as e:
         refused = _refused_by_server(e)
         if refused is None:
@@ -652,6 +682,11 @@ def _refused_by_server(error: Exception) -> str | None:
     if "403" in text or "PERMISSION_DENIED" in text:
         return f"the tracking server refused this user ({text.splitlines()[0][:200]}) (fix: ask its administrator for access: `harness admin`)"
     return None
+
+
+def _print_error(error: Exception, lines: list[str]) -> None:
+    # Notes say what happened to the run (harness.evaluate: FAILED, where its finished items are).
+    print("\n".join(lines + [f"note: {note}" for note in getattr(error, "__notes__", [])]), file=sys.stderr)
 
 
 if __name__ == "__main__":

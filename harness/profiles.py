@@ -8,6 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from harness.engines import ENGINE_NAMES, EngineSettings, Sampling
+from harness.engines.base import DEFAULT_MAX_RETRIES, max_retries_from_env
 from harness.errors import InputError, Problem
 from harness.fitting import FitPolicy
 from harness.paths import CONFIGS_DIR
@@ -22,6 +23,8 @@ class EngineConfig(_Strict):
     dtype: str = "auto"
     max_model_len: int = Field(2048, gt=0)
     extra: dict[str, object] = {}
+    # Endpoint engines: retries of a timed-out, dropped or 5xx request (EngineSettings.max_retries).
+    max_retries: int = Field(DEFAULT_MAX_RETRIES, ge=0, le=100)
 
 
 class GenerationConfig(_Strict):
@@ -103,9 +106,11 @@ class Profile(_Strict):
     def folder(self) -> Path | None:
         return self._source.parent if self._source else None
 
-    def engine_settings(self) -> EngineSettings:
+    def engine_settings(self, max_retries: int | None = None) -> EngineSettings:
+        """`max_retries` (--max-retries) overrides HARNESS_ENGINE_MAX_RETRIES, which overrides engine.max_retries."""
+        retries = next(r for r in (max_retries, max_retries_from_env(), self.engine.max_retries) if r is not None)
         return EngineSettings(
-            dtype=self.engine.dtype, max_model_len=self.engine.max_model_len, seed=self.seed, extra=dict(self.engine.extra)
+            dtype=self.engine.dtype, max_model_len=self.engine.max_model_len, seed=self.seed, extra=dict(self.engine.extra), max_retries=retries
         )
 
     def sampling(self) -> Sampling:
