@@ -11,6 +11,7 @@ from types import TracebackType
 
 from harness.errors import InputError, Problem
 from harness.paths import harness_home
+from harness.user_files import lines, read_text
 
 
 def staging_dir(run_id: str) -> Path:
@@ -34,21 +35,20 @@ class ItemWriter:
         self._file.close()
 
 
-def read_jsonl_objects(path: Path, example: str) -> list[tuple[int, dict]]:
-    """(line number, object) for every non-blank line of user-supplied JSONL; a bad line is an
-    InputError naming the file and line, with `example` as the shape to write."""
+def read_jsonl_objects(path: Path, example: str, expect: str = "a JSONL file (one JSON object per line)", text: str | None = None) -> list[tuple[int, dict]]:
+    """(line number, object) for every non-blank line of user-supplied JSONL (`text`, when already
+    read); a bad line is an InputError naming the file and line, with `example` as the shape to write."""
     rows = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError([Problem(str(path), f"line {number}", f"not valid JSON ({e.msg})", "write one JSON object per line")]) from e
-            if not isinstance(row, dict):
-                raise InputError([Problem(str(path), f"line {number}", "not a JSON object", f"write objects such as {example}")])
-            rows.append((number, row))
+    for number, line in enumerate(lines(read_text(path, "FILE", expect) if text is None else text), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError) as e:  # ValueError: JSONDecodeError, and integers of over 4,300 digits
+            raise InputError([Problem(str(path), f"line {number}", f"not valid JSON ({getattr(e, 'msg', e)})", "write one JSON object per line")]) from e
+        if not isinstance(row, dict):
+            raise InputError([Problem(str(path), f"line {number}", "not a JSON object", f"write objects such as {example}")])
+        rows.append((number, row))
     return rows
 
 
