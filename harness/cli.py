@@ -650,9 +650,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Exit 0 on success, 2 on bad input (argparse's own errors included), 3 when verification fails,
-    4 when the engine fails; each with its `error:` lines. Anything else is a bug: like lm-eval's,
-    MLflow's and vLLM's CLIs, the traceback is left for the report (exit 1)."""
+    """Exit 0 on success, 2 on bad input (argparse's own errors and unusable paths included), 3 when
+    verification fails, 4 when the engine fails; each with its `error:` lines. Anything else is a bug:
+    like lm-eval's, MLflow's and vLLM's CLIs, the traceback is left for the report (exit 1)."""
     args = build_parser().parse_args(argv)
     _quiet_libraries()
     try:
@@ -663,6 +663,14 @@ def main(argv: list[str] | None = None) -> int:
     except EngineFailure as e:
         _print_error(e, [f"error: {e}"])
         return ENGINE_FAILED
+    except OSError as e:
+        if e.filename is None:
+            raise
+        # A path the user gave that cannot be written or read as asked (a directory where a file goes,
+        # a link to nothing, no permission): one line, like cp's, not a traceback.
+        where = f"{e.filename} -> {e.filename2}" if e.filename2 else str(e.filename)
+        _print_error(e, [f"error: {where}: {e.strerror} (fix: give a path that can be used that way: a file in an existing directory, or a directory)"])
+        return 2
     except Exception as e:
         refused = _refused_by_server(e)
         if refused is None:
