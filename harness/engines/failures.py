@@ -98,7 +98,7 @@ def _endpoint(exc: BaseException, context: FailureContext) -> tuple[str, str] | 
     if "APIConnectionError" in kinds:
         cause = exc.__cause__ or exc.__context__
         detail = f" ({type(cause).__name__}: {_first_line(cause)})" if cause is not None else ""
-        return f"could not connect, or the connection was dropped, {tries}{detail}", f"check that the server is running at {context.model} and read its log; {more}"
+        return f"could not connect, or the connection was dropped, {tries}{detail}", f"check that the server is running and reachable at that URL, and read its log; {more}"
     if "APIStatusError" in kinds:
         status = getattr(exc, "status_code", 0)
         message = _first_line(exc)

@@ -46,7 +46,7 @@ class OpenAIEngine:
             timeout=timeout_s,
             max_retries=settings.max_retries,
         )
-        self.failure_context = FailureContext(self.name, f"{self.base_url} ({self.model})", settings.max_retries + 1, timeout_s)
+        self.failure_context = FailureContext(self.name, f"{self.base_url}, model {self.model}", settings.max_retries + 1, timeout_s)
         self.tokenizer = AutoTokenizer.from_pretrained(checkpoint, trust_remote_code=False)
 
     def version(self) -> str:
