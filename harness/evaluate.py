@@ -198,7 +198,7 @@ def evaluate(
 def _record_failure(client: FailoverClient, run_id: str, error: BaseException) -> None:
     """Why the run failed, as tag harness.failure, and where its finished items are (noted on the error
     for the CLI): each item was appended to its staging file as it was scored, and stays there."""
-    kept = {path.stem: sum(1 for _ in path.open(encoding="utf-8")) for path in sorted((staging_dir(run_id) / names.A_ITEMS_DIR).glob("*.jsonl"))}
+    kept = {path.stem: _count_lines(path) for path in sorted((staging_dir(run_id) / names.A_ITEMS_DIR).glob("*.jsonl"))}
     where = f"{sum(kept.values())} finished items kept in {staging_dir(run_id) / names.A_ITEMS_DIR} ({', '.join(f'{k}: {n}' for k, n in kept.items())})" if kept else "no item was finished"
     error.add_note(f"run {run_id} is FAILED; {where}")
     reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error) if isinstance(error, (EngineFailure, InputError)) else f"{type(error).__name__}: {error}"
@@ -206,6 +206,12 @@ def _record_failure(client: FailoverClient, run_id: str, error: BaseException) -
         client.set_tag(run_id, names.T_FAILURE, f"{reason[:4000]}; {where}")
     except Exception as tracking_error:  # the tracking store failing too must not hide why the run failed
         error.add_note(f"the failure could not be recorded on the run: {tracking_error}")
+
+
+def _count_lines(path: Path) -> int:
+    # Counted, not parsed: whatever broke the run must not be hidden by a line it cut short.
+    with open(path, "rb") as f:
+        return sum(1 for line in f if line.strip())
 
 
 def _check_endpoint(identity: EndpointIdentity, when: str) -> InputError | None:
