@@ -409,10 +409,9 @@ def cmd_admin_user(args: argparse.Namespace, out: Output) -> None:
 def _read_password(path: str | None) -> str:
     if not path:
         raise InputError([Problem("--password-file", "", "no password given", "put the new user's password in a file (--password-file F) or in HARNESS_NEW_USER_PASSWORD")])
-    try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except OSError as e:
-        raise InputError([Problem(path, "--password-file", f"cannot be read ({e.strerror})", "give a readable file holding the password")]) from e
+    from harness.user_files import read_text
+
+    return read_text(Path(path), "--password-file", "a readable file holding the new user's password").strip()
 
 
 def cmd_admin_sync(args: argparse.Namespace, out: Output) -> None:
@@ -432,16 +431,17 @@ def cmd_sync(args: argparse.Namespace, out: Output) -> None:
     out.result([asdict(r) for r in results], text)
 
 
-def _whole_number(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a count that must be at least `minimum` (argparse then exits 2 naming the option)."""
+def _whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `minimum` (to `maximum`); argparse exits 2 naming the option."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{value} is too small: give a whole number of {minimum} or more")
+        if value < minimum or (maximum is not None and value > maximum):
+            span = f"from {minimum} to {maximum}" if maximum is not None else f"of {minimum} or more"
+            raise argparse.ArgumentTypeError(f"{value} is out of range: give a whole number {span}")
         return value
 
     parse.__name__ = f"whole number >= {minimum}"  # what argparse names in its own messages
@@ -450,6 +450,7 @@ def _whole_number(minimum: int) -> Callable[[str], int]:
 
 POSITIVE = _whole_number(1)
 NON_NEGATIVE = _whole_number(0)
+PORT = _whole_number(1, 65535)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -631,8 +632,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--state-dir", help=state_help)
         if name == "init":
             p.add_argument("--config", help="deployment settings (YAML; default: the defaults of configs/server.yaml)")
-            p.add_argument("--port", type=int, help="override the settings' mlflow server port")
-            p.add_argument("--pg-port", type=int, help="override the settings' PostgreSQL port")
+            p.add_argument("--port", type=PORT, help="override the settings' mlflow server port")
+            p.add_argument("--pg-port", type=PORT, help="override the settings' PostgreSQL port")
 
     p = command("admin", cmd_admin_sync, "users and permissions on the shared server (an administrator's credentials in MLFLOW_TRACKING_USERNAME/PASSWORD)")
     admin = p.add_subparsers(dest="admin_command", required=True)
@@ -650,9 +651,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Exit 0 on success, 2 on bad input (argparse's own errors and unusable paths included), 3 when
-    verification fails, 4 when the engine fails; each with its `error:` lines. Anything else is a bug:
-    like lm-eval's, MLflow's and vLLM's CLIs, the traceback is left for the report (exit 1)."""
+    """Exit 0 on success, 2 on bad input (argparse's own errors, unusable paths and a tracking server's
+    refusal included), 3 when verification fails, 4 when the engine fails; each with its `error:`
+    lines. Anything else is a bug: like lm-eval's, MLflow's and vLLM's CLIs, the traceback is left for
+    the report (exit 1)."""
     args = build_parser().parse_args(argv)
     _quiet_libraries()
     try:
@@ -670,6 +672,12 @@ def main(argv: list[str] | None = None) -> int:
         # a link to nothing, no permission): one line, like cp's, not a traceback.
         where = f"{e.filename} -> {e.filename2}" if e.filename2 else str(e.filename)
         _print_error(e, [f"error: {where}: {e.strerror} (fix: give a path that can be used that way: a file in an existing directory, or a directory)"])
+        return 2
+    except RuntimeError as e:
+        if not str(e).startswith("Symlink loop from "):
+            raise
+        # Path.resolve's way (before Python 3.13) of saying a link points back at itself.
+        _print_error(e, [f"error: {str(e).removeprefix('Symlink loop from ')}: a symbolic link loop (fix: give the path of a real file or directory)"])
         return 2
     except Exception as e:
         refused = _refused_by_server(e)

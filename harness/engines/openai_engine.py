@@ -9,6 +9,7 @@ still fails becomes an EngineFailure saying how often it was tried and what to c
 """
 
 import os
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +27,20 @@ from harness.engines.failures import FailureContext, diagnosed_method
 from harness.errors import InputError, Problem
 
 
+def endpoint_url(text: str, field: str) -> str:
+    """An endpoint's OpenAI base URL, checked before anything connects to it: http(s), a host, a port
+    in range, nothing unprintable (the openai client would fail later with an error of its own)."""
+    problem = Problem(text, field, "not an http(s) base URL", "give the OpenAI base URL, e.g. http://HOST:8000/v1")
+    try:
+        parts = urllib.parse.urlsplit(text)
+        parts.port  # noqa: B018 (raises ValueError when out of range or not a number)
+    except ValueError as e:
+        raise InputError([problem]) from e
+    if parts.scheme not in ("http", "https") or not parts.hostname or not text.isprintable() or " " in text:
+        raise InputError([problem])
+    return text
+
+
 class OpenAIEngine:
     name = "openai"
     max_model_len = None  # the endpoint's own, set where it was started
@@ -37,7 +52,7 @@ class OpenAIEngine:
                 "profile", "engine.extra.base_url", "engine 'openai' needs the endpoint",
                 "set engine.extra.base_url in the profile or OPENAI_BASE_URL (e.g. http://127.0.0.1:8000/v1)",
             )])
-        self.base_url = str(base_url)
+        self.base_url = endpoint_url(str(base_url), "engine.extra.base_url")
         self.model = str(settings.extra.get("served_model_name", checkpoint))
         timeout_s = float(settings.extra.get("timeout_s", 600))  # type: ignore[arg-type]
         self.client = openai.OpenAI(
