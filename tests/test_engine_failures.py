@@ -34,6 +34,7 @@ from harness.errors import EngineFailure, InputError
 from harness.evidence import names
 from harness.paths import CONFIGS_DIR, REPO_ROOT
 from harness.profiles import Profile, SuiteRun
+from registry.checkpoint_store import configured_store
 
 # --- a scripted OpenAI-compatible endpoint --------------------------------------------------------
 
@@ -173,7 +174,11 @@ def _harness(args: list[str], env: dict[str, str], timeout: float = 600) -> subp
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "HARNESS_HOME": str(tmp_path / "home"), "PYTHONPATH": str(REPO_ROOT), **extra}
+    """A home of its own for the child, reading checkpoints from the store the demo versions were submitted to."""
+    env = {
+        **os.environ, "HARNESS_HOME": str(tmp_path / "home"), "HARNESS_CHECKPOINT_STORE": configured_store().location,
+        "PYTHONPATH": str(REPO_ROOT), **extra,
+    }  # fmt: skip
     env.pop("MLFLOW_TRACKING_URI", None)
     return env
 
