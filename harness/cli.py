@@ -180,7 +180,7 @@ def cmd_report(args: argparse.Namespace, out: Output) -> None:
     from harness.reporting.model import run_report
 
     client = _client(args)
-    _existing_run(client, args.run_id)
+    _evaluation_run(client, args.run_id)
     if args.format == "md":
         text = log_report(client, args.run_id).markdown if args.log else render_markdown(run_report(client, args.run_id))
         if args.out:
@@ -208,13 +208,19 @@ def _write_html_or_pdf(html: str, fmt: str, path: Path) -> None:
         path.write_text(html, encoding="utf-8")
 
 
-def _existing_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient, imported late)
+def _evaluation_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient, imported late)
+    """The run exists and is an evaluation (a submission's or a key's run has nothing to report)."""
     from mlflow.exceptions import MlflowException
 
+    from harness.evidence import names
+
+    fix = "take the run id from `harness run` or `harness compare --format csv`"
     try:
-        client.get_run(run_id)
+        kind = client.get_run(run_id).data.tags.get(names.T_KIND)
     except MlflowException as e:
-        raise InputError([Problem("RUN_ID", run_id, "no such run in this tracking store", "take the run id from `harness run` or `harness compare --format csv`")]) from e
+        raise InputError([Problem("RUN_ID", run_id, "no such run in this tracking store", fix)]) from e
+    if kind != "evaluation":
+        raise InputError([Problem("RUN_ID", run_id, f"a {kind or 'non-harness'} run, not an evaluation run", fix)])
 
 
 def _data_paths(values: list[str]) -> dict[str, Path]:
