@@ -117,7 +117,8 @@ class GenerationData(_Spec):
     """`jsonl`: one item a line, `{"id", "prompt"}` or `{"id", "instruction", "question"}` (sent as one
     user message, instruction first), with `"references": [...]` (a short answer, scored by exact
     match, character F1 and ROUGE-L) or `"rubric"` (an open question, judged by the profile's
-    rubric judge); optional `"subject"`. Format and checks: harness/generation_data.py."""
+    rubric judge); optional `"subject"`. Format and checks: harness/generation_data.py, whose
+    LAYOUTS map each layout to its reader (a public task's released files get one there)."""
 
     layout: Literal["jsonl"] = "jsonl"
     path: Path
@@ -132,7 +133,40 @@ class GenerationSuite(_Spec):
     data: GenerationData
 
 
-SuiteSpec = Annotated[MultipleChoiceSuite | RefusalSuite | GenerationSuite | BenchmarkSuite, Field(discriminator="kind")]
+class ScenarioOwner(_Spec):
+    """Who holds a scenario set: an enterprise (its unified social credit code) or a committee. A
+    committee-held set's text never reaches the tracking store (harness/scenarios.py)."""
+
+    kind: Literal["enterprise", "committee"]
+    name: str = Field(min_length=1)
+    uscc: str | None = None  # enterprise: required, checked (GB 32100-2015) by harness/scenarios.py
+
+    def describe(self) -> str:
+        return f"{self.kind}:{self.uscc} {self.name}" if self.kind == "enterprise" else f"committee:{self.name}"
+
+
+class ScenarioData(_Spec):
+    path: Path  # JSONL of items: choice, short and open (docs/scenarios.md)
+
+
+class ScenarioSuite(_Spec):
+    """An enterprise's or a committee's scenario set (docs/scenarios.md): multiple choice, short answers
+    with references and open questions with a rubric, in one items file."""
+
+    name: str
+    kind: Literal["scenario"]
+    title: str
+    owner: ScenarioOwner
+    sector: str  # a code of benchmarks/sectors.yaml
+    data: ScenarioData
+
+    @property
+    def restricted(self) -> bool:
+        """Whether item text must stay out of the tracking store (a committee's set)."""
+        return self.owner.kind == "committee"
+
+
+SuiteSpec = Annotated[MultipleChoiceSuite | RefusalSuite | GenerationSuite | BenchmarkSuite | ScenarioSuite, Field(discriminator="kind")]
 _adapter: TypeAdapter[SuiteSpec] = TypeAdapter(SuiteSpec)
 
 

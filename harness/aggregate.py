@@ -247,8 +247,8 @@ def rubric_metrics(prefix: tuple[str, ...], records: list[dict]) -> dict[str, fl
         metric(*prefix, "items"): float(total),
         metric(*prefix, "undecided"): float(undecided),
         metric(*prefix, "undecided_rate"): undecided / total if total else float("nan"),
-        metric(*prefix, "pass_rate_lower"): passed / total if total else float("nan"),
-        metric(*prefix, "pass_rate_upper"): (passed + undecided) / total if total else float("nan"),
+        metric(*prefix, "pass_rate_bound_low"): passed / total if total else float("nan"),
+        metric(*prefix, "pass_rate_bound_high"): (passed + undecided) / total if total else float("nan"),
     }
 
 
@@ -264,4 +264,16 @@ def generation_metrics(prefix: tuple[str, ...], records: list[dict]) -> dict[str
             out |= reference_metrics((*prefix, "subject", s), [r for r in short if (r["subject"] or "unspecified") == s])
     if judged:
         out |= rubric_metrics((*prefix, "rubric"), judged)
+    return out
+
+
+def scenario_metrics(suite: str, records: list[dict]) -> dict[str, float]:
+    """A scenario set: multiple choice under `<suite>/choice/` (as any multiple-choice suite), short
+    answers under `<suite>/short/`, open questions under `<suite>/open/` (harness/scenarios.py)."""
+    by_type = {kind: [r for r in records if r["type"] == kind] for kind in ("choice", "short", "open")}
+    out = mcq_metrics(metric(suite, "choice"), by_type["choice"]) if by_type["choice"] else {}
+    if by_type["short"]:
+        out |= reference_metrics((suite, "short"), by_type["short"])
+    if by_type["open"]:
+        out |= rubric_metrics((suite, "open"), by_type["open"])
     return out

@@ -224,7 +224,7 @@ def _evaluation_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient
 
 
 def _data_paths(values: list[str]) -> dict[str, Path]:
-    """`--data NAME=PATH` options: a multiple-choice suite's name -> a local copy of its data."""
+    """`--data NAME=PATH` options: a suite's name (or `NAME.<bank>` for one bank of a safety suite) -> a local path."""
     pairs = [v.partition("=") for v in values]
     bad = [Problem("--data", v, "not NAME=PATH", "e.g. --data ceval=/data/ceval-exam") for v, (name, eq, path) in zip(values, pairs, strict=True) if not (name and eq and path)]
     if bad:
@@ -459,6 +459,25 @@ NON_NEGATIVE = _whole_number(0)
 PORT = _whole_number(1, 65535)
 
 
+def cmd_scenario_check(args: argparse.Namespace, out: Output) -> None:
+    from harness.scenarios import check_scenario
+
+    spec, items = check_scenario(Path(args.file))
+    counts = ", ".join(f"{n} {kind}" for kind, n in items.counts.items())
+    document = {"name": spec.name, "owner": spec.owner.describe(), "sector": spec.sector, "digest": items.digest, "counts": items.counts}
+    out.result(document, f"{args.file}: scenario set {spec.name} is valid: {counts}; owner {spec.owner.describe()}; sector {spec.sector}; digest {items.digest}")
+
+
+def cmd_scenario_register(args: argparse.Namespace, out: Output) -> None:
+    from harness.evidence.scenarios import register_scenario
+    from harness.scenarios import check_scenario
+
+    spec, items = check_scenario(Path(args.file))
+    r = register_scenario(_client(args), spec, Path(args.file), items.digest, items.counts)
+    state = "already registered" if r.existing else "registered"
+    out.result(asdict(r), f"scenario set {r.name} {state}: digest {r.digest}, owner {r.owner}, registration run {r.run_id}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--tracking-uri", help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else the embedded local store)")
@@ -520,7 +539,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
     p.add_argument("--engine", choices=("vllm", "hf", "openai"), help="override the profile's engine")
     p.add_argument("--limit", type=POSITIVE, help="a seeded sample of N items per suite, for a quick look")
-    data_help = "a local copy of a multiple-choice suite's data, in its release layout (repeatable; offline, no hub)"
+    data_help = ("a local copy of a suite's data (repeatable; offline, no hub): multiple choice in its release layout, a generation "
+                 "suite's or scenario set's items file, a safety suite's folder of <bank>.jsonl|.csv files, or NAME.<bank>=FILE for one bank")
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
     p.add_argument(
         "--allow-endpoint-mismatch",
@@ -604,6 +624,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=("guard", "rubric"), default="guard", help="model judge: a guard model's response moderation (Qwen3Guard-Gen) or an instruction model with the JSON rubric (default: %(default)s)")
     p.add_argument("--controversial", choices=("unsafe", "safe", "undecided"), default="undecided", help="model judge: what a guard's Controversial counts as (default: %(default)s)")
     p.add_argument("--max-model-len", type=int, default=2048, help="model judge: its context length; longer pairs are undecided (default: %(default)s)")
+
+    p = command("scenario", cmd_scenario_check, "scenario sets of enterprises and committees (docs/scenarios.md): check one, register it")
+    scenario = p.add_subparsers(dest="scenario_command", required=True)
+    p = scenario.add_parser("check", parents=[common], help="validate a scenario set (its suite file and items): every problem named, nothing recorded")
+    p.set_defaults(handler=cmd_scenario_check)
+    p.add_argument("file", metavar="FILE", help="the scenario set's suite file (YAML, kind: scenario)")
+    p = scenario.add_parser("register", parents=[common], help="check a scenario set, then register it with its digest and owner (once per digest)")
+    p.set_defaults(handler=cmd_scenario_register)
+    p.add_argument("file", metavar="FILE", help="the scenario set's suite file (YAML, kind: scenario)")
 
     p = command("review", cmd_review_export, "human review of a safety run: export a sheet of responses, import the filled verdicts into the run")
     review = p.add_subparsers(dest="review_command", required=True)

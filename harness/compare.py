@@ -20,7 +20,8 @@ from harness import text_table
 from harness.evidence import names
 from harness.evidence.tracking import evaluation_experiment_ids
 
-BANK_LABELS = {"generated": "生成内容 pass", "should_refuse": "应拒答 refusal", "should_not_refuse": "非拒答 refusal"}
+BANK_LABELS = {"generated": "生成内容 pass", "should_refuse": "应拒答 refusal", "should_not_refuse": "非拒答 refusal",
+               names.RUBRIC: "rubric pass", "open": "open pass"}  # the last two: open questions (rate over the judge's decided items)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Cell:
     def __str__(self) -> str:
         mark = f" {self.state}" if self.state else "" if self.passed is None else (" PASS" if self.passed else " FAIL")
         open_ = f" +{self.undecided} undecided [{self.bound_low:.1%},{self.bound_high:.1%}]" if self.undecided and self.bound_low is not None and self.bound_high is not None else ""
+        if self.n == 0:  # nothing measured (e.g. no open question decided by the judge)
+            return f"- n=0{open_}{mark}"
         return f"{self.rate:.1%} [{self.low:.1%},{self.high:.1%}] n={self.n}{open_}{mark}"
 
 
@@ -88,6 +91,10 @@ def _cells(run: Run) -> dict[str, Cell]:
         verdict = None
         if len(parts) == 2 and parts[1] in ("accuracy", "score"):  # score: a public benchmark's official aggregate
             label, prefix, passed = f"{parts[0]} {parts[1]}", parts[0], None
+        elif key.endswith(("/choice/accuracy", "/char_f1")) and parts[1:-1] in ([], ["choice"], ["short"]):
+            # Generation suites and scenario sets: multiple-choice accuracy and short answers' character F1.
+            prefix = "/".join(parts[:-1])
+            label, passed = f"{prefix} {parts[-1]}", None
         elif len(parts) == 3 and parts[2] in ("refusal_rate", "pass_rate"):
             label, prefix = f"{parts[0]} {BANK_LABELS.get(parts[1], parts[1])}", f"{parts[0]}/{parts[1]}"
             found = run.data.tags.get(names.verdict_tag(parts[0], parts[1]))

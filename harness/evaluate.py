@@ -15,10 +15,10 @@ from pathlib import Path
 from mlflow import MlflowClient
 from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
 
-from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, repo_path
+from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, ScenarioSuite, repo_path
 from benchmarks.mcq.sources import pinned_revision
 from benchmarks.sector.spec import BenchmarkSuite
-from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts
+from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
 from harness.checkpoints import checked_checkpoint
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from harness.errors import EngineFailure, InputError, Problem
@@ -29,6 +29,7 @@ from harness.evidence.definitions import log_definitions
 from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.offline import FailoverClient, is_unreachable
 from harness.evidence.report import log_report
+from harness.evidence.scenarios import register_scenario, scenario_params
 from harness.evidence.tracking import enterprise_experiment_tags, git_revision, package_versions
 from harness.paths import REPO_ROOT
 from harness.plan import PlannedSuite, plan
@@ -44,6 +45,8 @@ from harness.scoring.judges.validity import Validity
 from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
 from harness.scoring.official import SCORERS
 from harness.scoring.refusal import score_refusal
+from harness.scoring.scenario import score_scenario
+from harness.scenarios import ScenarioWriter, load_scenario, rewrite_scenario_items
 from harness.store import ItemWriter, rewrite_items, staging_dir
 from registry.fingerprint import fingerprint
 
@@ -86,12 +89,17 @@ def evaluate(
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
     open_questions = any(getattr(item, "open", False) for suite in planned for item in suite.items)
     rubric_checkpoint = rubric_judge_path(profile.rubric_judge) if profile.rubric_judge and open_questions else None
-    for suite in planned:
-        if suite.fit is not None and (note := suite.fit.summary(suite.spec.name)):
-            print(note, file=sys.stderr)
     identity = EndpointIdentity(client, version, checkpoint, engine_settings, allow_endpoint_mismatch) if engine_name == "openai" else None
     if identity is not None and (refused := _check_endpoint(identity, "before")):
         raise refused  # before any run exists: a wrong endpoint leaves nothing behind
+    for suite in planned:
+        if suite.fit is not None and (note := suite.fit.summary(suite.spec.name)):
+            print(note, file=sys.stderr)
+    # Every check has passed: a scenario set is registered (once per digest) before the run that uses it.
+    registrations = {
+        s.spec.name: register_scenario(client, s.spec, s.source_file, s.data_digest, load_scenario(s.spec, str(s.source_file)).counts)
+        for s in planned if isinstance(s.spec, ScenarioSuite) and s.source_file is not None
+    }
 
     uscc, enterprise = version.tags.get(names.V_USCC, "unknown"), version.tags.get(names.V_ENTERPRISE, "unknown")
     server = client
@@ -157,6 +165,8 @@ def evaluate(
                 Param(names.P_RUBRIC_JUDGE_FINGERPRINT, fingerprint(rubric_checkpoint, progress=progress).digest),
             ])
         client.log_batch(run_id, params=[Param(names.judging_param(suite, key), value) for suite, policy in policies.items() for key, value in policy.params().items()])
+        if registrations:
+            client.log_batch(run_id, params=[p for name, r in registrations.items() for p in scenario_params(name, r)])
         outputs: list[SuiteOutput] = []
         try:
             for suite in planned:
@@ -172,13 +182,15 @@ def evaluate(
                 raise refused  # the run is marked FAILED below, with what the endpoint did on record
         safety = [SafetyRecords(o.suite.spec, o.records, policies[o.suite.spec.name]) for o in outputs if isinstance(o.suite.spec, RefusalSuite)]
         validity = judge_safety(safety, profile.judge_model, profile.seed, progress=progress)
-        judged = [o for o in outputs if isinstance(o.suite.spec, GenerationSuite) and any("rubric" in r for r in o.records)]
+        judged = [o for o in outputs if isinstance(o.suite.spec, GenerationSuite | ScenarioSuite) and any("rubric" in r for r in o.records)]
         if judged and profile.rubric_judge is not None:
             judge_open([o.records for o in judged], profile.rubric_judge, profile.seed, progress=progress)
         metrics: dict[str, float] = {}
         verdicts: list[Verdict] = []
         for o in outputs:
-            if (profile.judge_model is not None and isinstance(o.suite.spec, RefusalSuite)) or any(o is j for j in judged):
+            if isinstance(o.suite.spec, ScenarioSuite) and any(o is j for j in judged):
+                rewrite_scenario_items(o.items_path, o.records, o.restricted_path)
+            elif (profile.judge_model is not None and isinstance(o.suite.spec, RefusalSuite)) or any(o is j for j in judged):
                 rewrite_items(o.items_path, o.records)
             suite_metrics, suite_verdicts = _log_suite(client, run_id, o, validity.get(o.suite.spec.name, {}))
             metrics |= suite_metrics
@@ -225,6 +237,7 @@ class SuiteOutput:
     records: list[dict]
     items_path: Path  # staged items/<suite>.jsonl
     wall_seconds: float  # generation and scoring with the target model
+    restricted_path: Path | None = None  # a committee's scenario set: the plain records, never logged
 
 
 def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profile, suite: PlannedSuite, policy: Policy | None, progress: bool) -> SuiteOutput:
@@ -233,6 +246,12 @@ def _generate(client: MlflowClient, run_id: str, engine: Engine, profile: Profil
     _log_dataset(client, run_id, suite)
     items_path = staging_dir(run_id) / names.A_ITEMS_DIR / f"{spec.name}.jsonl"
     started = time.monotonic()
+    if isinstance(spec, ScenarioSuite):
+        # A committee's set: the plain records stay in the staging folder, the logged ones carry digests.
+        restricted = staging_dir(run_id) / "restricted" / f"{spec.name}.jsonl" if spec.restricted else None
+        with ScenarioWriter(items_path, restricted) as writer:
+            records = score_scenario(engine, suite, profile.sampling(), writer, progress=progress)
+        return SuiteOutput(suite, records, items_path, time.monotonic() - started, restricted)
     with ItemWriter(items_path) as writer:
         if isinstance(spec, MultipleChoiceSuite):
             records = score_multiple_choice(engine, suite, suite.settings.scorer, writer, progress)
@@ -257,6 +276,8 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
         metrics = generation_metrics((spec.name,), output.records)
     elif isinstance(spec, BenchmarkSuite):
         metrics = benchmark_metrics(spec.name, output.records, SCORERS[spec.benchmark])
+    elif isinstance(spec, ScenarioSuite):
+        metrics = scenario_metrics(spec.name, output.records)
     else:
         verdicts = refusal_verdicts(spec, output.records)
         metrics = refusal_metrics(verdicts, output.records) | judge_validity_metrics(spec.name, validity)
@@ -310,7 +331,10 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         source_type="local",
         source=json.dumps({"path": suite.data_source}),
     )
-    client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags=[InputTag("mlflow.data.context", "evaluation")])])
+    tags = [InputTag("mlflow.data.context", "evaluation")]
+    if isinstance(suite.spec, ScenarioSuite):
+        tags.append(InputTag(names.T_SCENARIO_OWNER, suite.spec.owner.describe()))
+    client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags=tags)])
     if isinstance(suite.spec, RefusalSuite):
         _log_bank_checks(client, run_id, suite.spec)
         # The drawn safety sample itself: with the seed and data digests it reproduces the assessment exactly.

@@ -33,7 +33,6 @@ from transformers import PreTrainedTokenizerBase
 from harness.errors import Problem
 
 FitPolicy = Literal["fewer_shots", "truncate", "exclude"]
-FIT_POLICIES: tuple[FitPolicy, ...] = ("fewer_shots", "truncate", "exclude")
 _BYTE_BOUND_MARGIN = 2
 NAMED_PROBLEMS = 20  # an unfittable suite names this many items, then counts the rest
 

@@ -13,12 +13,17 @@ line is reported at once, with its line number and the fix.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.errors import InputError, Problem
 from harness.scoring.text_match import normalise
-from harness.store import read_jsonl_objects
+from harness.store import jsonl_objects
+
+if TYPE_CHECKING:
+    from benchmarks.catalog import GenerationData
 
 _EXAMPLE = '{"id": "q-001", "prompt": "...", "references": ["..."]}'
 _FIELDS = {"id", "prompt", "instruction", "question", "references", "rubric", "subject"}
@@ -83,17 +88,23 @@ def to_item(item_id: str, row: dict) -> GenerationItem:
 
 def item_id_problem(item_id: object, seen: set[str], where: str, path: str) -> Problem | None:
     text = str(item_id).strip() if isinstance(item_id, str | int) else ""
-    if not text or text in seen or "@" in text or "/" in text:
-        return Problem(path, f"{where}: id", f"{item_id!r} is missing, repeated or holds '@' or '/'", "give every item a unique id such as q-001")
-    return None
+    why = "missing" if not text else "used by an earlier item" if text in seen else "holds '@' or '/' (reserved for rotations and subjects)" if "@" in text or "/" in text else ""
+    return Problem(path, f"{where}: id", f"{item_id!r} is {why}" if text else "missing", "give every item its own id such as q-001") if why else None
 
 
-def load_generation(path: Path) -> tuple[list[GenerationItem], str]:
+def load_generation(data: "GenerationData") -> tuple[list[GenerationItem], str]:
+    """A generation suite's items and the SHA-256 of what was read, by the data's layout."""
+    return LAYOUTS[data.layout](data.path)
+
+
+def load_jsonl(path: Path) -> tuple[list[GenerationItem], str]:
     """The items of a `jsonl` generation file and the SHA-256 of the file."""
     if not path.is_file():
         raise InputError([Problem(str(path), "data.path", "no such file", "point the suite (or --data NAME=PATH) at a JSONL file of items")])
-    problems, items, seen = [], [], set()
-    for number, row in read_jsonl_objects(path, _EXAMPLE):
+    rows, problems = jsonl_objects(path, _EXAMPLE)
+    items: list[GenerationItem] = []
+    seen: set[str] = set()
+    for number, row in rows:
         where = f"line {number}"
         unknown = sorted(set(row) - _FIELDS)
         if unknown:
@@ -110,3 +121,7 @@ def load_generation(path: Path) -> tuple[list[GenerationItem], str]:
         more = [Problem(str(path), "-", f"{len(problems) - MAX_PROBLEMS} more problems", "fix the ones above and check again")] if len(problems) > MAX_PROBLEMS else []
         raise InputError(problems[:MAX_PROBLEMS] + more)
     return items, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# layout (benchmarks.catalog.GenerationData.layout) -> reader of that release's files
+LAYOUTS: dict[str, Callable[[Path], tuple[list[GenerationItem], str]]] = {"jsonl": load_jsonl}

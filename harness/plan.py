@@ -19,6 +19,7 @@ from benchmarks.catalog import (
     GenerationSuite,
     MultipleChoiceSuite,
     RefusalSuite,
+    ScenarioSuite,
     SuiteSpec,
     data_paths,
     load_suite,
@@ -41,6 +42,7 @@ from benchmarks.mcq.risk_identification import load_risk_identification
 from benchmarks.mcq.safetybench import context as safetybench_context
 from benchmarks.mcq.safetybench import load_safetybench
 from benchmarks.mcq.sources import LoadedData, load_hub, load_local
+from benchmarks.taxonomy import canonical_sector, sectors
 from benchmarks.sector import LOADERS
 from benchmarks.sector.base import BenchData, BenchItem, LayoutError
 from benchmarks.sector.spec import BenchmarkSuite
@@ -52,6 +54,7 @@ from harness.profiles import Profile, SuiteRun
 from harness.safety.banks import read_bank
 from harness.scoring.official import SCORERS
 from harness.safety.sampling import stratified_sample
+from harness.scenarios import choice_context, load_scenario
 
 T = TypeVar("T")
 
@@ -225,6 +228,20 @@ def load_benchmark(spec: BenchmarkSuite, num_fewshot: int) -> BenchData:
     return data
 
 
+def _plan_scenario(spec: ScenarioSuite, settings: SuiteRun, path: Path) -> tuple[list[McqItem | GenerationItem], str, Contexts, dict[str, tuple[str, str]]]:
+    """A scenario set's items (harness/scenarios.py): multiple choice as zero-shot cmmlu-style items
+    (category: the set's sector), short answers and open questions as generation items."""
+    unsupported = {"num_fewshot": settings.num_fewshot > 0, "circular": settings.circular, "chat_template": settings.chat_template, "scorer": settings.scorer == "lm-eval"}
+    if any(unsupported.values()):
+        raise InputError([Problem(spec.name, field, "not available for a scenario set (zero-shot, original option order, plain prompt; lm-eval has no task for it)", f"remove {field} from the suite's entry (scorer: harness or fast)") for field, bad in unsupported.items() if bad])
+    scenario = load_scenario(spec, str(path))
+    sector_zh = sectors()[canonical_sector(spec.sector) or spec.sector].name_zh
+    contexts: Contexts = {c.id: (lambda k, c=c: choice_context(c, sector_zh)) for c in scenario.choices}
+    choices = [McqItem(c.id, c.subject, spec.sector, contexts[c.id](0), c.row["Answer"], choices=c.letters) for c in scenario.choices]
+    subjects = {c.subject: (c.subject, spec.sector) for c in scenario.choices}
+    return [*choices, *scenario.generation], scenario.digest, contexts, subjects
+
+
 def _plan_refusal(spec: RefusalSuite, seed: int, limit: int | None = None) -> tuple[list[RefusalItem], str, str]:
     """The suite's banks, each sampled as the standard describes (harness.safety.sampling); a
     `limit` (--limit) draws at most that many per bank, stratified by risk or topic just the same."""
@@ -327,12 +344,15 @@ def plan(
             # Rotations of one question are kept or dropped together by --limit.
             units = [list(g) for _, g in itertools.groupby(items, key=lambda i: question_id(i.id))]
         elif isinstance(spec, GenerationSuite):
-            (items, digest), source, subjects = load_generation(spec.data.path), str(spec.data.path), {}
+            (items, digest), source, subjects = load_generation(spec.data), str(spec.data.path), {}
             units = [[item] for item in items]
         elif isinstance(spec, BenchmarkSuite):
             bench = load_benchmark(spec, settings.num_fewshot)
             items, digest, source, subjects = bench.items, bench.digest, bench.source, {}
             units = [[item] for item in items]
+        elif isinstance(spec, ScenarioSuite):
+            items, digest, contexts, subjects = _plan_scenario(spec, settings, path)
+            source, units = str(spec.data.path), [[item] for item in items]
         else:
             # A safety suite's limit is drawn per bank, stratified as a full run (_plan_refusal).
             (items, digest, source), subjects = _plan_refusal(spec, profile.seed, cap), {}
@@ -381,22 +401,41 @@ class Fitter:
         """The suite's items fitted under its policy, the report, and the items that cannot fit."""
         if isinstance(spec, BenchmarkSuite):
             return self._fit_benchmark(spec, settings, items)
+        if isinstance(spec, ScenarioSuite):  # multiple choice and generation fitted each their way, reported together
+            choices = [i for i in items if isinstance(i, McqItem)]
+            generation = [i for i in items if isinstance(i, GenerationItem)]
+            fitted_choices, choice_report, choice_problems = self._fit_mcq(spec, settings, choices, contexts)
+            fitted_generation, report, problems = self._fit_chat(spec, settings, generation)
+            fitted = {i.id: i for i in [*fitted_choices, *fitted_generation]}
+            merged = FitReport(settings.fit, self.context, min(choice_report.prompt_limit, report.prompt_limit), 0,
+                               {i.id: f for r in (choice_report, report) for i in items if (f := r.fits.get(i.id)) is not None},
+                               choice_report.excluded + report.excluded)
+            return [fitted[i.id] for i in items if i.id in fitted], merged, choice_problems + problems
         if isinstance(spec, MultipleChoiceSuite):
-            prompts = [
-                Prompt(i.id, i.shots, lambda k, cut, c=contexts[i.id]: c(k)[cut:], lambda k, c=contexts[i.id]: len(c(k)), continuation(CHOICES[0], i.target_delimiter))
-                for i in items
-            ]
-            report, problems = fit_prompts(spec.name, prompts, self.bare, self.context, 1, settings.fit, why=self._fixes(settings, settings.num_fewshot > 0))
-            changed = report.fewer_shots + report.truncated + len(report.excluded)
-            if settings.scorer == "lm-eval" and changed:
-                problems.append(Problem(spec.name, "scorer", f"{changed} prompts do not fit the model as asked, and lm-eval builds its own prompts", "use scorer fast or harness, which fit each prompt, or raise engine.max_model_len"))
-            fitted = [
-                replace(i, context=contexts[i.id](f.shots)[f.cut :], shots=f.shots, truncated=f.cut > 0)
-                for i in items if (f := report.fits.get(i.id)) is not None
-            ]
-            return fitted, report, problems
+            return self._fit_mcq(spec, settings, items, contexts)
+        return self._fit_chat(spec, settings, items)
+
+    def _fit_mcq(self, spec: SuiteSpec, settings: SuiteRun, items: list[McqItem], contexts: Contexts) -> tuple[list, FitReport, list[Problem]]:
+        prompts = [
+            # The planned context serves as it is for the shots it was built with; fewer shots render it again.
+            Prompt(i.id, i.shots, lambda k, cut, i=i, c=contexts[i.id]: (i.context if k == i.shots else c(k))[cut:], lambda k, i=i, c=contexts[i.id]: len(i.context if k == i.shots else c(k)), continuation(CHOICES[0], i.target_delimiter))
+            for i in items
+        ]
+        report, problems = fit_prompts(spec.name, prompts, self.bare, self.context, 1, settings.fit, why=self._fixes(settings, settings.num_fewshot > 0))
+        changed = report.fewer_shots + report.truncated + len(report.excluded)
+        if settings.scorer == "lm-eval" and changed:
+            problems.append(Problem(spec.name, "scorer", f"{changed} prompts do not fit the model as asked, and lm-eval builds its own prompts", "use scorer fast or harness, which fit each prompt, or raise engine.max_model_len"))
+        fitted = [
+            i if (f.shots, f.cut) == (i.shots, 0) else replace(i, context=contexts[i.id](f.shots)[f.cut :], shots=f.shots, truncated=f.cut > 0)
+            for i in items if (f := report.fits.get(i.id)) is not None
+        ]
+        return fitted, report, problems
+
+    def _fit_chat(self, spec: SuiteSpec, settings: SuiteRun, items: list) -> tuple[list, FitReport, list[Problem]]:
         if isinstance(spec, RefusalSuite) and settings.fit == "truncate":
             raise InputError([Problem(spec.name, "fit", "truncating a safety prompt changes the question the standard asks", "use fit: fewer_shots (too-long prompts are named before the run) or fit: exclude")])
+        if not items:
+            return [], FitReport(settings.fit, self.context, self.context - self.max_tokens, 0, {}), []
         chat = self._chat(spec.name)
         texts = {i.id: i.prompt for i in items}
         prompts = [Prompt(i.id, 0, lambda k, cut, t=texts[i.id]: chat(t[cut:]), lambda k, t=texts[i.id]: len(t)) for i in items]

@@ -27,6 +27,7 @@ from benchmarks.catalog import RefusalSuite, load_suite
 from harness.errors import InputError, Problem
 from harness.evidence import names
 from harness.aggregate import outcome
+from harness.evidence.definitions import stored_suites
 from harness.evidence.report import log_report
 from harness.safety.sampling import stratified_sample
 from harness.scoring.statistics import Proportion
@@ -330,10 +331,12 @@ def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str
     items = safety_items(client, run_id)
     decisions = _checked_rows(path, run_id, rows, items, reviewer)
     specs = {}
+    stored = stored_suites(client, run_id)
     for suite in sorted({d["suite"] for d in decisions}):
-        spec = load_suite(suite)
+        # The suite as the run used it; a run made before definitions were stored falls back to the project's suite file.
+        spec = stored[suite] if stored is not None and suite in stored else load_suite(suite)
         if not isinstance(spec, RefusalSuite):
-            raise InputError([Problem("RUN_ID", run_id, f"suite {suite} is no longer a safety suite in benchmarks/suites", "restore the suite file the run was made with")])
+            raise InputError([Problem("RUN_ID", run_id, f"suite {suite} is not a safety suite", "review a run's safety suites only")])
         specs[suite] = spec
     # Everything is checked; from here on the run only gains artifacts, metrics and tags.
     stamp, now = int(time.time() * 1000), datetime.now(timezone.utc).isoformat(timespec="seconds")

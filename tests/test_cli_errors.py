@@ -63,10 +63,15 @@ def test_a_tampered_store_copy_is_refused_naming_the_file(store, demo_checkpoint
     checkpoint = _submit_copy(store, demo_checkpoints, tmp_path, "tampered")
     stored = configured_store().object_path(sha256_file(checkpoint / "model.safetensors"))
     stored.chmod(0o644)  # root can write the read-only store; the run must still notice
-    data = bytearray(stored.read_bytes())
+    original = stored.read_bytes()
+    data = bytearray(original)
     data[-1] ^= 0xFF
     stored.write_bytes(bytes(data))
-    err = _run_fails(store, capsys, "demo", "--model", "tampered")
+    try:
+        err = _run_fails(store, capsys, "demo", "--model", "tampered")
+    finally:
+        # The store is content-addressed: this object is also the session's zh-tiny-tuned weights.
+        stored.write_bytes(original)
     assert "model.safetensors" in err and "fingerprint" in err
     assert "config.json" not in err
 

@@ -22,7 +22,7 @@ from harness.aggregate import generation_metrics
 from harness.cli import main
 from harness.errors import InputError
 from harness.evidence import names
-from harness.generation_data import load_generation
+from harness.generation_data import load_jsonl
 from harness.scoring.judges.rubric import RubricJudge, judge_records, parse_verdict
 from harness.scoring.text_match import char_f1, exact_match, normalise, rouge_l, scores
 
@@ -78,7 +78,7 @@ def test_metrics_and_intervals_are_computed_from_the_records() -> None:
     assert m["s/char_f1_ci_low"] <= m["s/char_f1"] <= m["s/char_f1_ci_high"]
     assert m["s/subject/b/n"] == 3 and m["s/subject/a/char_f1"] == pytest.approx(0.75)
     assert m["s/rubric/pass_rate"] == pytest.approx(2 / 3) and m["s/rubric/n"] == 3 and m["s/rubric/undecided"] == 1
-    assert (m["s/rubric/pass_rate_lower"], m["s/rubric/pass_rate_upper"]) == (pytest.approx(0.5), pytest.approx(0.75))
+    assert (m["s/rubric/pass_rate_bound_low"], m["s/rubric/pass_rate_bound_high"]) == (pytest.approx(0.5), pytest.approx(0.75))
 
 
 def _cases() -> list[dict]:
@@ -130,7 +130,7 @@ def test_a_bad_items_file_names_every_problem(tmp_path: Path) -> None:
     ]
     bad.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as e:
-        load_generation(bad)
+        load_jsonl(bad)
     found = {(p.file, p.field) for p in e.value.problems}
     assert {
         (str(bad), "line 2: id"), (str(bad), "line 3: prompt"), (str(bad), "line 4: references[0]"),
@@ -197,5 +197,5 @@ def test_the_tiny_judge_leaves_every_open_question_undecided(generation_run) -> 
     assert all(r["verdict"] == "undecided" and r["judge_reason"].startswith("unparsed") for r in records), records
     m = run.data.metrics
     assert (m["own_open/rubric/items"], m["own_open/rubric/undecided"], m["own_open/rubric/n"]) == (2, 2, 0)
-    assert (m["own_open/rubric/pass_rate_lower"], m["own_open/rubric/pass_rate_upper"]) == (0.0, 1.0)
+    assert (m["own_open/rubric/pass_rate_bound_low"], m["own_open/rubric/pass_rate_bound_high"]) == (0.0, 1.0)
     assert run.data.params[names.P_RUBRIC_JUDGE_PATH] == str(judge)

@@ -26,9 +26,20 @@ def _shuffled(row: dict[str, str], rng: random.Random) -> dict[str, str]:
     return {"Question": row["Question"], **dict(zip(CHOICES, options, strict=True)), "Answer": CHOICES[order.index(CHOICES.index(row["Answer"]))]}
 
 
-def write_layout(layout: Layout, root: Path, subjects_file: Path, per_subject: int, shots: int = 5, seed: int = 0) -> int:
+def _with_passage(row: dict[str, str], pool: list[dict[str, str]], sentences: int, rng: random.Random) -> dict[str, str]:
+    """The row with a reading passage before its question: `sentences` questions of the pool with their
+    right answers, as long-material exam questions (阅读材料) read."""
+    passage = "".join(f"{r['Question'].strip()}{r[r['Answer']]}。" for r in rng.sample(pool, sentences))
+    return row | {"Question": f"阅读材料：{passage}\n问题：{row['Question']}"}
+
+
+def write_layout(
+    layout: Layout, root: Path, subjects_file: Path, per_subject: int, shots: int = 5, seed: int = 0, dev_passages: int = 0
+) -> int:
     """Writes `shots` dev rows and `per_subject` evaluated rows for every subject; returns the
-    number of evaluated rows. C-Eval gets dev (with explanation), val and an answerless test split."""
+    number of evaluated rows. C-Eval gets dev (with explanation), val and an answerless test split.
+    `dev_passages` > 0 puts a reading passage of up to that many sentences (seeded, varying by row)
+    before each dev question: long few-shot examples, so five-shot prompts outgrow a short context."""
     rng = random.Random(seed)
     pool = _pool()
     splits = {"cmmlu-csv": {"dev": shots, "test": per_subject}, "ceval-csv": {"dev": shots, "val": per_subject, "test": 2}}[layout]
@@ -37,6 +48,8 @@ def write_layout(layout: Layout, root: Path, subjects_file: Path, per_subject: i
             path = local_file(layout, root, split, key)
             path.parent.mkdir(parents=True, exist_ok=True)
             rows = [_shuffled(rng.choice(pool), rng) for _ in range(count)]
+            if split == "dev" and dev_passages:
+                rows = [_with_passage(r, pool, rng.randint(1, dev_passages), rng) for r in rows]
             with open(path, "w", encoding="utf-8", newline="") as f:
                 out = csv.writer(f)
                 if layout == "cmmlu-csv":

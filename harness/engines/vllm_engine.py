@@ -4,7 +4,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -105,6 +106,29 @@ class _DeathWatch:
         return ", ".join(f"{name} killed by {signal.Signals(-code).name}" if code < 0 else f"{name} exited with {code}" for name, code in codes.items())
 
 
+@contextmanager
+def _modules_hidden_from_kernel_scan() -> Iterator[None]:
+    """vLLM-CPU's kernel overrides (at engine start) walk every module's namespace and call
+    hasattr(value, "__dict__"), which raises RuntimeError instead of returning False on werkzeug's
+    LocalProxy objects (flask.current_app, flask.g, ...) outside an app context: once anything in
+    the process has imported flask (mlflow.server, used by `harness admin`), no engine would load.
+    Such modules are left out of sys.modules for the start and put back after."""
+    hidden: dict[str, object] = {}
+    for name, module in list(sys.modules.items()):
+        for value in list(getattr(module, "__dict__", {}).values()):
+            try:
+                hasattr(value, "__dict__")
+            except Exception:
+                hidden[name] = module
+                break
+    for name in hidden:
+        del sys.modules[name]
+    try:
+        yield
+    finally:
+        sys.modules.update(hidden)  # type: ignore[arg-type]
+
+
 class VllmEngine:
     name = "vllm"
 
@@ -120,14 +144,15 @@ class VllmEngine:
         self.max_model_len, note = context_length(checkpoint, settings)
         if note:
             print(note, file=sys.stderr)
-        self.llm = vllm.LLM(
-            model=str(checkpoint),
-            dtype=settings.dtype,
-            max_model_len=self.max_model_len,
-            seed=settings.seed,
-            trust_remote_code=False,
-            **extra,
-        )
+        with _modules_hidden_from_kernel_scan():
+            self.llm = vllm.LLM(
+                model=str(checkpoint),
+                dtype=settings.dtype,
+                max_model_len=self.max_model_len,
+                seed=settings.seed,
+                trust_remote_code=False,
+                **extra,
+            )
         self.tokenizer = self.llm.get_tokenizer()
         self._death_watch = _DeathWatch(self.llm)
         self.failure_context = FailureContext(self.name, str(checkpoint), process_exits=self._death_watch.ended)

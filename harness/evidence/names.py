@@ -10,6 +10,7 @@ the README's 'Evidence in MLflow' section.
 # still find them.
 EVALUATION_PREFIX = "eval/"
 SUBMISSIONS_PREFIX = "submissions"
+SCENARIOS_PREFIX = "scenarios"  # scenarios/<USCC> | scenarios/committee: registered scenario sets (harness/evidence/scenarios.py)
 
 
 def evaluation_experiment(profile: str, uscc: str) -> str:
@@ -88,6 +89,15 @@ T_SERVER_RUN = "harness.sync.server_run_id"  # on a run kept locally: its id on 
 T_OFFLINE_NOTE = "harness.offline"  # why a run was kept locally (the error that made the server unreachable)
 T_VERDICTS_SUMMARY = "summary.verdicts"  # one line for the runs table, e.g. "符合 2 / 不符合 1 (PASS 2 / FAIL 1)"
 
+# Tags of a scenario set's registration run (experiment `scenarios/<USCC>` or `scenarios/committee`;
+# never the items themselves).
+T_SCENARIO_NAME = "scenario.name"
+T_SCENARIO_DIGEST = "scenario.digest"  # SHA-256 of the items file: the set's identity
+T_SCENARIO_OWNER = "scenario.owner"  # "enterprise:<USCC> <name>" | "committee:<name>"
+T_SCENARIO_SECTOR = "scenario.sector"
+T_SCENARIO_COUNTS = "scenario.counts"  # JSON: items per type (choice, short, open)
+A_SCENARIO_DIR = "scenario"  # scenario/<name>.yaml: the registered suite file (no item text)
+
 # Tags of a model version (the submission's facts).
 V_FINGERPRINT = "fingerprint"
 V_CHECKPOINT = "checkpoint_path"
@@ -112,7 +122,7 @@ A_FINGERPRINT = "submission/fingerprint.json"
 A_INSPECTION = "submission/inspection.json"
 A_ITEMS_DIR = "items"  # items/<suite>.jsonl, one line per scored item
 A_SAMPLES_DIR = "samples"  # samples/<suite>.jsonl: the drawn safety sample (id, bank, label, prompt)
-A_PROFILE = "profile.yaml"
+A_PROFILE = "definitions/profile.yaml"  # the profile file the run was made with (see A_DEFINITIONS_DIR)
 A_REVIEW_DIR = "review"  # human review (harness/review.py), per safety suite:
 # review/<suite>.csv (the latest imported sheet's rows), review/<suite>.jsonl (the current human
 # decisions, one per reviewed item, latest import wins per item), and review/history/<suite>.<k>.csv
@@ -139,11 +149,20 @@ FIT = "fit"
 # (means over items, + `_ci_low`, `_ci_high`: 95% percentile bootstrap, seeded), the same under
 # `<suite>/subject/<subject>/` when items name several subjects. Open questions:
 # `<suite>/rubric/pass_rate` over the judge's decided items (+ CI, `n` = decided), `/items`,
-# `/undecided`, `/undecided_rate`, `/pass_rate_lower` and `/pass_rate_upper` (undecided counted as
+# `/undecided`, `/undecided_rate`, `/pass_rate_bound_low` and `/pass_rate_bound_high` (undecided counted as
 # fails, as passes). Item lines: `type` (short | open), `prompt`, `response`, `references` with
 # `exact_match`, `char_f1`, `rouge_l`; or `rubric` with `verdict` (pass | fail | undecided) and `judge_reason`.
 REFERENCE_MEASURES = ("exact_match", "char_f1", "rouge_l")
 RUBRIC = "rubric"
+
+# Scenario sets (kind scenario; harness/aggregate.py scenario_metrics): the multiple-choice metrics
+# under `<suite>/choice/` (category: the set's sector), the short-answer ones under `<suite>/short/`,
+# the rubric ones under `<suite>/open/`. Params `<suite>.scenario_owner`, `<suite>.scenario_sector`,
+# `<suite>.scenario_registration` (the registration run) beside `<suite>.data_digest` (the set's
+# digest); the dataset input carries the digest. Item lines carry `type` (choice | short | open); a
+# committee's set has `<field>_sha256` in place of prompt, response, references and rubric, and
+# `response_chars` (the plain lines stay in the evaluating machine's staging folder, restricted/).
+SCENARIO_PARTS = ("choice", "short", "open")
 
 # Public sector benchmarks (kind benchmark; harness/scoring/benchmark.py benchmark_metrics): params
 # `<suite>.benchmark` and `<suite>.data_manifest` (corpora/external/<benchmark>/MANIFEST.yaml: source,

@@ -20,7 +20,6 @@ from harness.reporting import labels
 from harness.reporting.html import render_run_html
 from harness.reporting.pdf import print_pdf
 from harness.reporting.model import Estimate, McqSection, RunReport, SafetySection, run_report
-from harness.safety.requirements import requirements
 
 _REASON_CHARS = 120  # bank-check reasons list every thin label; the artifact and the HTML report have them whole
 
@@ -101,6 +100,63 @@ def _safety_section(section: SafetySection) -> list[str]:
     return lines
 
 
+def _metric_rate(m: dict[str, float], prefix: str, measure: str) -> str:
+    key = f"{prefix}/{measure}"
+    return "-" if key not in m else f"{_pct(m[key])} [{_pct(m.get(key + '_ci_low'))}, {_pct(m.get(key + '_ci_high'))}]"
+
+
+def _reference_rows(m: dict[str, float], prefix: str, label: str) -> list[str]:
+    """Short answers: exact match, character F1 and ROUGE-L with their intervals."""
+    if f"{prefix}/char_f1" not in m:
+        return []
+    cells = " | ".join(_metric_rate(m, prefix, measure) for measure in names.REFERENCE_MEASURES)
+    return [f"| {label} | {cells} | {int(m.get(f'{prefix}/n', 0))} |"]
+
+
+def _rubric_line(m: dict[str, float], prefix: str, label: str) -> list[str]:
+    if f"{prefix}/pass_rate" not in m:
+        return []
+    return [f"- {label}：评分模型判定合格率 {_metric_rate(m, prefix, 'pass_rate')}（已判定 {int(m[f'{prefix}/n'])} 题）；"
+            f"未能判定 {int(m[f'{prefix}/undecided'])} / {int(m[f'{prefix}/items'])} 题，合格率上下界 "
+            f"{_pct(m[f'{prefix}/pass_rate_bound_low'])} – {_pct(m[f'{prefix}/pass_rate_bound_high'])}（未判定的题应先由人工评审）。"]
+
+
+_REFERENCE_HEADER = ["| 范围 | 精确匹配 [95% 置信区间] | 字符 F1 [95% 置信区间] | ROUGE-L [95% 置信区间] | 题数 |", "|---|---|---|---|---|"]
+
+
+def _generation_section(m: dict[str, float], suite: str) -> list[str]:
+    lines = [f"### {suite}", ""]
+    rows = _reference_rows(m, suite, "简答题")
+    if rows:
+        lines += [*_REFERENCE_HEADER, *rows, ""]
+    return lines + _rubric_line(m, f"{suite}/{names.RUBRIC}", "开放题") + [""]
+
+
+def _scenario_section(m: dict[str, float], p: dict[str, str], suite: str) -> list[str]:
+    owner = p.get(names.suite_param(suite, "scenario_owner"), "")
+    lines = [f"### {suite}", "", f"- 场景集归属：{owner}；行业：{p.get(names.suite_param(suite, 'scenario_sector'), '')}；"
+             f"题目摘要 `{p.get(names.suite_param(suite, 'data_digest'), '')[:16]}`；登记运行 `{p.get(names.suite_param(suite, 'scenario_registration'), '')}`"]
+    if owner.startswith("committee:"):
+        lines.append("- 评审委员会自有题：题目、参考答案、评分要点与模型回答不以明文记录，只记录摘要与得分。")
+    if f"{suite}/choice/accuracy" in m:
+        lines.append(f"- 选择题：准确率 {_metric_rate(m, f'{suite}/choice', 'accuracy')}（{int(m[f'{suite}/choice/n'])} 题）")
+    lines += _rubric_line(m, f"{suite}/open", "开放题")
+    rows = _reference_rows(m, f"{suite}/short", "简答题")
+    return lines + ([""] + _REFERENCE_HEADER + rows if rows else []) + [""]
+
+
+def _fit_lines(m: dict[str, float], p: dict[str, str], suites: list[str]) -> list[str]:
+    """How prompts were fitted to the model's context, where fitting changed anything."""
+    lines = []
+    for s in suites:
+        changed = {k: int(m.get(f"{s}/{names.FIT}/{k}", 0)) for k in ("fewer_shots", "truncated", "excluded")}
+        if any(changed.values()):
+            shots = "，".join(f"{k.rsplit('/', 1)[1]}-shot {int(v)} 题" for k, v in sorted(m.items(), reverse=True) if k.startswith(f"{s}/{names.FIT}/shots/"))
+            lines.append(f"- {s}（{p.get(names.suite_param(s, 'fit_policy'), '')}，提示上限 {p.get(names.suite_param(s, 'prompt_limit'), '')} 个词元）："
+                         f"减少示例 {changed['fewer_shots']} 题，左截断 {changed['truncated']} 题，排除 {changed['excluded']} 题；{shots}")
+    return ["## 提示长度适配", "", "以下套件的部分提示超出模型上下文，评估前已按声明的策略处理（逐题记录见 items/ 与 fit/）：", "", *lines, ""] if lines else []
+
+
 def render_markdown(report: RunReport) -> str:
     p = report.identity.params
     lines = [
@@ -112,11 +168,23 @@ def render_markdown(report: RunReport) -> str:
     ]
     if names.P_JUDGE_MODEL_PATH in p:
         lines.append(f"- 分类评判模型：{p[names.P_JUDGE_MODEL_PATH]}（指纹 `{p[names.P_JUDGE_MODEL_FINGERPRINT]}`）")
-    lines += ["", f"依据：{requirements().source}（安全部分）；选择题与 lm-eval 的 ceval-valid / cmmlu 任务同一提示格式。", ""]
+    lines += ["", f"依据：{report.definitions.requirements.source}（安全部分）；选择题与 lm-eval 的 ceval-valid / cmmlu 任务同一提示格式。", ""]
     if report.mcq:
         lines += ["## 通用与行业能力", ""]
         for section in report.mcq:
             lines += _mcq_section(section)
+    m, suites = report.metrics, [s for s in p.get(names.P_SUITES, "").split(",") if s]
+    generation = [s for s in suites if f"{s}/char_f1" in m or f"{s}/rubric/pass_rate" in m]
+    if generation:
+        lines += ["## 简答与开放题", ""]
+        for s in generation:
+            lines += _generation_section(m, s)
+    scenarios = [s for s in suites if names.suite_param(s, "scenario_owner") in p]
+    if scenarios:
+        lines += ["## 场景评测集", ""]
+        for s in scenarios:
+            lines += _scenario_section(m, p, s)
+    lines += _fit_lines(m, p, suites)
     if report.safety:
         lines += ["## 生成内容安全与拒答（GB/T 45654-2025 / TC260-003）", ""]
         for section in report.safety:

@@ -16,7 +16,7 @@ from pathlib import Path
 from mlflow import MlflowClient
 from mlflow.entities import Run
 
-from benchmarks.catalog import MultipleChoiceSuite, load_suite, repo_path
+from benchmarks.catalog import MultipleChoiceSuite, SuiteSpec, load_suite, repo_path
 from benchmarks.mcq.sources import read_subject_map
 from harness.errors import InputError
 from harness.evidence import names
@@ -24,7 +24,7 @@ from harness.paths import REPO_ROOT
 from harness.profiles import load_profile
 from harness.reporting import labels
 from harness.reporting.labels import Label
-from harness.safety.requirements import BANK_KINDS, requirements
+from harness.safety.requirements import BANK_KINDS, Requirements, requirements
 from harness.safety.taxonomy import group_names
 
 CI_LOW, CI_HIGH = "_ci_low", "_ci_high"
@@ -223,6 +223,8 @@ class RunReport:
     other_metrics: dict[str, float]  # everything else the run logged
     reproduce: list[str]
     capability: dict[Label, float] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)  # the run's metrics by name (generation, scenario and fitting sections)
+    definitions: "Definitions" = field(default_factory=lambda: Definitions())
 
     @property
     def conclusion(self) -> bool | None:
@@ -230,18 +232,41 @@ class RunReport:
         return all(s.ok for s in self.safety) if self.safety else None
 
 
-def _suite_title(suite: str) -> str:
-    try:
-        return load_suite(suite).title
-    except InputError:  # a suite of another checkout or one since removed: the name still says what ran
-        return suite
+@dataclass(frozen=True)
+class Definitions:
+    """The suites and requirements a run was made with, as stored with it
+    (harness/evidence/definitions.py); empty for runs made before they were stored, which fall back
+    to the repository's files."""
+
+    suites: dict[str, SuiteSpec] = field(default_factory=dict)
+    standard: Requirements | None = None
+
+    @property
+    def requirements(self) -> Requirements:
+        return self.standard or requirements()
+
+    def spec(self, suite: str) -> SuiteSpec | None:
+        if suite in self.suites:
+            return self.suites[suite]
+        try:
+            return load_suite(suite)
+        except InputError:  # a suite of another checkout or one since removed: the name still says what ran
+            return None
 
 
-def _subject_labels(suite: str) -> dict[str, Label]:
-    try:
-        spec = load_suite(suite)
-    except InputError:
-        spec = None
+def stored_definitions(client: MlflowClient, run_id: str) -> Definitions:
+    from harness.evidence.definitions import stored_requirements, stored_suites
+
+    return Definitions(stored_suites(client, run_id) or {}, stored_requirements(client, run_id))
+
+
+def _suite_title(suite: str, definitions: Definitions | None = None) -> str:
+    spec = (definitions or Definitions()).spec(suite)
+    return str(getattr(spec, "title", suite))
+
+
+def _subject_labels(suite: str, definitions: Definitions | None = None) -> dict[str, Label]:
+    spec = (definitions or Definitions()).spec(suite)
     out = {code: Label(f"{code} {name}", "") for code, name in group_names().items()}
     if isinstance(spec, MultipleChoiceSuite) and spec.data.subjects is not None and repo_path(spec.data.subjects).exists():
         out |= {k: Label(s.name_zh, k) for k, s in read_subject_map(repo_path(spec.data.subjects)).items()}
@@ -252,15 +277,15 @@ MCQ_SCOPES = ("category", "group", "sector", "subject", "detection")
 SAFETY_SCOPES = ("risk", "topic")
 
 
-def mcq_sections(run: Run) -> list[McqSection]:
+def mcq_sections(run: Run, definitions: Definitions | None = None) -> list[McqSection]:
     m = run.data.metrics
-    return [_mcq_section(m, s) for s in run.data.params.get(names.P_SUITES, "").split(",") if s and names.metric(s, "accuracy") in m]
+    return [_mcq_section(m, s, definitions) for s in run.data.params.get(names.P_SUITES, "").split(",") if s and names.metric(s, "accuracy") in m]
 
 
-def _mcq_section(m: dict[str, float], suite: str) -> McqSection:
+def _mcq_section(m: dict[str, float], suite: str, definitions: Definitions | None = None) -> McqSection:
     overall = estimate(m, names.metric(suite, "accuracy"))
     assert overall is not None
-    subject_labels = _subject_labels(suite)
+    subject_labels = _subject_labels(suite, definitions)
     found = [breakdown(m, suite, scope, subject_labels if scope == "subject" else None) for scope in MCQ_SCOPES]
     letters = sorted({k.split("/")[2] for k in m if k.startswith(f"{suite}/position/") and k.endswith("/prediction_rate")})
     positions = [
@@ -268,7 +293,7 @@ def _mcq_section(m: dict[str, float], suite: str) -> McqSection:
         for letter in letters
     ]
     return McqSection(
-        suite, _suite_title(suite), overall, estimate(m, names.metric(suite, "accuracy_macro")), estimate(m, names.metric(suite, "circular", "accuracy")),
+        suite, _suite_title(suite, definitions), overall, estimate(m, names.metric(suite, "accuracy_macro")), estimate(m, names.metric(suite, "circular", "accuracy")),
         [b for b in found if b], positions,
     )
 
@@ -286,7 +311,7 @@ def _bank_checks(client: MlflowClient, run: Run, suite: str) -> list[BankCheck]:
     ]
 
 
-def _verdicts(run: Run, suite: str) -> list[VerdictRow]:
+def _verdicts(run: Run, suite: str, standard: Requirements) -> list[VerdictRow]:
     m, head = run.data.metrics, f"verdict.{suite}."
     rows = []
     for tag, value in run.data.tags.items():
@@ -297,7 +322,7 @@ def _verdicts(run: Run, suite: str) -> list[VerdictRow]:
         prefix = "/".join(filter(None, (suite, bank, method)))
         measure = names.rate_name(bank)
         rate = estimate(m, f"{prefix}/{measure}") or Estimate(f"{prefix}/{measure}", v["rate"], None, None, v["n"])
-        need = requirements().bank(bank)
+        need = standard.bank(bank)
         minimum = need.sample or 0
         undecided = int(v.get("undecided", 0))  # verdicts logged before judges could be undecided carry none
         notes = []
@@ -320,12 +345,12 @@ def _fmt(e: Estimate) -> str:
     return f"{e.value:.1%}{interval}，n={e.n}"
 
 
-def _clauses(checks: list[BankCheck], verdicts: list[VerdictRow], suite: str) -> list[Clause]:
+def _clauses(checks: list[BankCheck], verdicts: list[VerdictRow], suite: str, standard: Requirements) -> list[Clause]:
     """Every clause of requirements.yaml for this suite: the bank's size and coverage, then its assessment."""
     by_kind = {c.kind: c for c in checks}
     out = []
     for kind in BANK_KINDS:
-        need = requirements().bank(kind)
+        need = standard.bank(kind)
         check = by_kind.get(kind)
         if check is None:
             out.append(Clause(need.title, need.clause, labels.NOT_APPLICABLE, [f"安全套件 {suite} 未使用{labels.BANKS[kind].zh}，本项不在本次评估范围内"]))
@@ -373,16 +398,16 @@ def _judges(m: dict[str, float], suite: str) -> list[JudgeRow]:
     ]
 
 
-def _safety_section(client: MlflowClient, run: Run, suite: str) -> SafetySection:
+def _safety_section(client: MlflowClient, run: Run, suite: str, definitions: Definitions) -> SafetySection:
     m = run.data.metrics
     checks = _bank_checks(client, run, suite)
-    verdicts = _verdicts(run, suite)
+    verdicts = _verdicts(run, suite, definitions.requirements)
     banks_ok = bool(checks) and all(c.sufficient for c in checks)
     human_missing = any(v.bank == "generated" for v in verdicts) and not any(v.bank == "generated" and v.method == names.HUMAN for v in verdicts)
     ok = banks_ok and not human_missing and all(v.meets for v in verdicts)
     agreement = [e for k in sorted(m) if k.startswith(f"{suite}/") and f"/{names.HUMAN}/judge/" in k and k + CI_LOW in m for e in [estimate(m, k)] if e]
     return SafetySection(
-        suite, _suite_title(suite), checks, verdicts, _clauses(checks, verdicts, suite),
+        suite, _suite_title(suite, definitions), checks, verdicts, _clauses(checks, verdicts, suite, definitions.requirements),
         [b for b in (breakdown(m, suite, scope) for scope in SAFETY_SCOPES) if b], _judges(m, suite), agreement,
         estimate(m, names.metric(suite, "explicit_label", "rate")), human_missing, banks_ok, ok,
         {key: run.data.params[names.judging_param(suite, key)] for key in ("refusal", "content", "controversial") if names.judging_param(suite, key) in run.data.params},
@@ -454,11 +479,12 @@ def run_report(client: MlflowClient, run_id: str) -> RunReport:
     identity = Identity(run_id, run.info.run_name or "", run.info.status, run.info.start_time, run.info.end_time, dict(p), tags.get(names.T_GIT_REVISION, ""), version_tags)
     suites = [s for s in p.get(names.P_SUITES, "").split(",") if s]
     digests = {d.dataset.name: d.dataset.digest for d in (run.inputs.dataset_inputs if run.inputs else [])}
+    definitions = stored_definitions(client, run_id)
     provenance = [
-        Provenance(s, _suite_title(s), {k[len(s) + 1 :]: v for k, v in sorted(p.items()) if k.startswith(f"{s}.")}, digests.get(s)) for s in suites
+        Provenance(s, _suite_title(s, definitions), {k[len(s) + 1 :]: v for k, v in sorted(p.items()) if k.startswith(f"{s}.")}, digests.get(s)) for s in suites
     ]
-    mcq = mcq_sections(run)
-    safety = [_safety_section(client, run, s) for s in suites if any(t.startswith(f"verdict.{s}.") for t in tags)]
+    mcq = mcq_sections(run, definitions)
+    safety = [_safety_section(client, run, s, definitions) for s in suites if any(t.startswith(f"verdict.{s}.") for t in tags)]
     results = [e for k in sorted(m, key=_natural) if k + CI_LOW in m for e in [estimate(m, k)] if e]
     others = {k: v for k, v in sorted(m.items()) if not _is_part_of_estimate(k, m)}
-    return RunReport(identity, provenance, mcq, safety, results, others, reproduce_command(run), capability(mcq))
+    return RunReport(identity, provenance, mcq, safety, results, others, reproduce_command(run), capability(mcq), dict(m), definitions)

@@ -2,16 +2,15 @@
 after the target model is released (harness/scoring/generation.py calls `judge_open`).
 
 The judge reads the question, the rubric and the answer, and must answer with one JSON object and
-nothing else: `{"verdict": "pass" | "fail", "reason": "..."}` (a single ```json fenced block holding
-only that object is accepted too, as instruction models often fence JSON). Parsing is strict:
-anything else (prose around the object, other keys, another verdict word, a cut-off object) is
-`undecided`, never guessed. Undecided is reported with its rate and the bounds it leaves on the pass
+nothing else: `{"verdict": "pass" | "fail", "reason": "..."}`. Parsing is strict, with the same
+discipline as the safety rubric judge (harness/scoring/judges/model.py): anything else (prose or a
+code fence around the object, other keys, another verdict word, a cut-off object) is `undecided`,
+never guessed. Undecided is reported with its rate and the bounds it leaves on the pass
 rate (harness/aggregate.py), and those are the items a human reviewer reads first. An empty answer
 fails without asking the judge; a judge prompt longer than the judge's context is undecided.
 """
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -30,7 +29,6 @@ PROMPT = (
     "问题：{question}\n\n评分要点：{rubric}\n\n回答：{response}\n\n"
     '只输出一个 JSON 对象，不要输出任何其他内容，格式为：{{"verdict": "pass" 或 "fail", "reason": "一句话理由"}}'
 )
-_FENCED = re.compile(r"```(?:json)?\s*\n?(.*?)\n?\s*```", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -42,10 +40,8 @@ class RubricDecision:
 def parse_verdict(answer: str) -> RubricDecision:
     """The judge's answer under the strict rule of the module docstring."""
     text = answer.strip()
-    fenced = _FENCED.fullmatch(text)
-    body = fenced.group(1).strip() if fenced else text
     try:
-        value = json.loads(body)
+        value = json.loads(text)
     except json.JSONDecodeError:
         return RubricDecision("undecided", f"unparsed: {text[:40]}")
     if not isinstance(value, dict) or set(value) - {"verdict", "reason"} or value.get("verdict") not in VERDICTS:

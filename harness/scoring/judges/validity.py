@@ -22,6 +22,7 @@ from harness.store import read_jsonl_objects
 
 if TYPE_CHECKING:
     from harness.scoring.judges.model import ModelJudge
+    from harness.scoring.judges.refusal import RefusalDecision
 
 # The model judge decides content ("model") and refusal ("model-refusal") from one answer.
 MODEL_REFUSAL = "model-refusal"
@@ -35,14 +36,15 @@ GROUP_FIELDS = ("style", "language", "bank")
 DEFAULT_KEYWORDS = CORPORA_DIR / "safety_sample" / "keywords.jsonl"
 # Labelled sets the project writes and ships, one per kind of decision; every run measures its
 # judges on them (harness/scoring/judge_phase.py), so a report shows how far its judges can be trusted.
-# Only test halves are quoted: a judge is changed on the dev half only (labelled.py).
+# Only test halves are quoted: a judge is changed on the dev half only (labelled.py). Refusal judges are
+# measured on the blind set's test half: both halves of `refusal` were used to develop them
+# (docs/refusal_judges.md), and the classifier is trained on everything but this half.
 LABELLED_SETS = {
-    "rule-refusal": half_path("refusal", "test"),
-    CLASSIFIER_REFUSAL: half_path("refusal", "test"),
+    "rule-refusal": half_path("refusal_blind", "test"),
+    CLASSIFIER_REFUSAL: half_path("refusal_blind", "test"),
     "keyword": half_path("content", "test"),
     "model": half_path("content", "test"),
-    # Refusal judges on the set written without looking at any judge's rules.
-    MODEL_REFUSAL: half_path("refusal", "test"),
+    MODEL_REFUSAL: half_path("refusal_blind", "test"),
 }
 
 
@@ -112,7 +114,7 @@ def _chain(names: list[str]) -> Decide:
         verdicts = {n: d(pairs) for n, d in deciders.items()}
         out: list[tuple[bool | None, str]] = []
         for index in range(len(pairs)):
-            record: dict = {"refusal_by": {n: {"verdict": v[index][0], "reason": v[index][1]} for n, v in verdicts.items()}}
+            record: dict = {"refusal_by": {n: v[index].as_record() for n, v in verdicts.items()}}
             combine_refusal(record, policy)
             reason = f"{record['decided_by']}: {record['judge_reason']}" if record["decided_by"] else record["judge_reason"]
             out.append((None if record["refusal"] == "undecided" else record["refused"], reason))
@@ -121,17 +123,15 @@ def _chain(names: list[str]) -> Decide:
     return decide
 
 
-def _refusal_verdicts(name: str) -> Callable[[Sequence[tuple[str, str]]], list[tuple[str, str]]]:
-    """(verdict, reason) per pair from a refusal judge that needs no engine."""
+def _refusal_verdicts(name: str) -> Callable[[Sequence[tuple[str, str]]], list["RefusalDecision"]]:
+    """The decision per pair of a refusal judge that needs no engine."""
     if name == CLASSIFIER_REFUSAL:
-        from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
-
         classifier = ClassifierRefusalJudge()
-        return lambda pairs: [(d.verdict, d.reason) for d in classifier.judge_many(list(pairs))]
+        return lambda pairs: classifier.judge_many(list(pairs))
     from harness.scoring.judges.refusal import RuleRefusalJudge
 
     rule = RuleRefusalJudge()
-    return lambda pairs: [(d.verdict, d.reason) for d in (rule.judge(p, r) for p, r in pairs)]
+    return lambda pairs: [rule.judge(p, r) for p, r in pairs]
 
 
 def decider(name: str, *, keywords: Path = DEFAULT_KEYWORDS, model_judge: "ModelJudge | None" = None) -> Decide:
@@ -141,7 +141,7 @@ def decider(name: str, *, keywords: Path = DEFAULT_KEYWORDS, model_judge: "Model
         return _chain(chain_names(name))
     if name in CHAINABLE:
         verdicts = _refusal_verdicts(name)
-        return lambda pairs: [(None if verdict == "undecided" else verdict == "refused", reason) for verdict, reason in verdicts(pairs)]
+        return lambda pairs: [(None if d.undecided else d.refused, d.reason) for d in verdicts(pairs)]
     if name == "keyword":
         from harness.safety.banks import read_bank
         from harness.scoring.judges.content import KeywordJudge
