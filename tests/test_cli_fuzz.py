@@ -127,7 +127,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, demo_checkpoints: dict[str, 
     specials = (str(special / "missing.jsonl"), str(special / "a-directory"), str(special / "a-fifo"), str(special / "dangling"), str(special / "loop"), "")
     tame = {
         "data": (mcq_data,), "model": ("zh-tiny-tuned", "zh-tiny-base/1"), "profile": ("demo", str(CONFIGS_DIR / "demo.yaml")),
-        "name": ("rule-refusal", "keyword"), "file": (str(responses),), "files": tuple(banks), "source": tuple(banks),
+        "name": ("rule-refusal", "keyword"), "file": (str(responses), str(CORPORA_DIR / "scenario_sample" / "scenario.yaml")), "files": tuple(banks), "source": tuple(banks),
         "key": (str(keys.private), str(keys.public)), "public_key": (str(keys.public),), "manifest": tuple(str(m) for m in manifests),
         "run_id": (submission_run,), "target": (submission_run,), "uscc": ("91440106MA5D0K7A9M",), "url": (f"http://127.0.0.1:{closed_port}/v1",),
         "scorers": ("fast", "harness"), "sector": ("finance",),
