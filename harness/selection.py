@@ -312,7 +312,7 @@ def _rank_group(selection: Selection, group: list[Row], runs: dict[str, Run], ca
         for i in sorted((i for i, g in enumerate(gates) if g.state == state), key=lambda i: -composite_points[i]):
             low, high = percentile_interval(composite_draws[:, i])
             candidates.append(_candidate(group[i], composite_points[i], low, high, component_points, i, gates[i]))
-    neighbours = _neighbours(group, order, composite_points, composite_draws)
+    neighbours = neighbour_tests([f"{row.model}/{row.version}" for row in group], order, composite_points, composite_draws)
     smallest = 2 / (selection.bootstrap.resamples + 1)
     if len(neighbours) > 1 and smallest * len(neighbours) > 1 - CONFIDENCE:
         notes.append(f"{selection.bootstrap.resamples} resamples cannot show {len(neighbours)} neighbouring differences significant after Holm's adjustment "
@@ -337,8 +337,9 @@ def _ranks(draws: np.ndarray, seed: int) -> np.ndarray:
     return ranks
 
 
-def _neighbours(group: list[Row], order: list[int], points: np.ndarray, draws: np.ndarray) -> list[Neighbour]:
-    """Paired bootstrap test of each neighbouring difference, Holm-adjusted over the group's pairs."""
+def neighbour_tests(labels: list[str], order: list[int], points: np.ndarray, draws: np.ndarray) -> list[Neighbour]:
+    """Paired bootstrap test of each neighbouring difference (candidates `order`, best first; `draws`:
+    resamples x candidates), Holm-adjusted over the group's pairs."""
     pairs = list(zip(order, order[1:], strict=False))
     differences = [draws[:, a] - draws[:, b] for a, b in pairs]
     p_values = [bootstrap_p_value(d) for d in differences]
@@ -346,7 +347,7 @@ def _neighbours(group: list[Row], order: list[int], points: np.ndarray, draws: n
     out = []
     for (a, b), d, p, p_adj in zip(pairs, differences, p_values, adjusted, strict=True):
         low, high = percentile_interval(d)
-        out.append(Neighbour(f"{group[a].model}/{group[a].version}", f"{group[b].model}/{group[b].version}", float(points[a] - points[b]), low, high, p, p_adj, p_adj <= 1 - CONFIDENCE))
+        out.append(Neighbour(labels[a], labels[b], float(points[a] - points[b]), low, high, p, p_adj, p_adj < 1 - CONFIDENCE))
     return out
 
 

@@ -1,7 +1,8 @@
-"""Simulated model pairs for checking the uplift test's error rates (tests/test_uplift_simulation.py,
-scripts/uplift_simulation.py): how often it calls a difference between two models of equal true
-accuracy (the false-positive rate, which should be alpha up to sampling error) and how often it
-finds a true one (power).
+"""Simulated models for checking the error rates of the uplift test and of the selection's
+neighbour test (tests/test_uplift_simulation.py, scripts/uplift_simulation.py): how often each calls
+a difference between models of equal true accuracy (the false-positive rate, which should be alpha
+up to sampling error, or below it for the Holm-adjusted neighbour tests) and how often the uplift
+test finds a true one (power).
 
 Two models answer the same items. Items differ in difficulty, and that is what correlates the two
 models' outcomes, as it does for real models on a benchmark: item i has a difficulty z_i ~ N(0,
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
-from harness.outcomes import MetricSpec, Outcome, Outcomes
+from harness.outcomes import MetricSpec, Outcome, Outcomes, Resampler
+from harness.selection import neighbour_tests
 from harness.uplift import ALPHA, Gain, paired_gain
 
 BINARY = MetricSpec("simulated/accuracy", "simulated", "mcq", "accuracy")
@@ -66,18 +68,22 @@ def _location(accuracy: float) -> float:
     return float(norm.ppf(accuracy) * np.sqrt(1 + SIGMA**2))
 
 
-def draw_pair(scenario: Scenario, rng: np.random.Generator) -> tuple[Outcomes, Outcomes]:
-    """One replication: both models' outcomes on `scenario.items` fresh items."""
-    z = rng.normal(0.0, SIGMA, scenario.items)
-    sides = []
-    for accuracy in (scenario.accuracy_a, scenario.accuracy_b):
-        latent = _location(accuracy) - z + rng.normal(0.0, 1.0, scenario.items)
+def draw_models(items: int, accuracies: list[float], continuous: bool, rng: np.random.Generator) -> list[Outcomes]:
+    """One replication: each model's outcomes on the same `items` fresh items."""
+    z = rng.normal(0.0, SIGMA, items)
+    out = []
+    for accuracy in accuracies:
+        latent = _location(accuracy) - z + rng.normal(0.0, 1.0, items)
         # Binary: right when the latent is positive (so P = Phi(mu - z)); continuous: a score in
         # [0, 1] whose mean over items is the target (the latent's own CDF).
-        values = norm.cdf(latent / np.sqrt(1 + SIGMA**2)) if scenario.continuous else (latent > 0).astype(float)
-        sides.append(values)
-    spec = CONTINUOUS if scenario.continuous else BINARY
-    return tuple(Outcomes(spec, False, {f"q{i}": Outcome(None, "", float(v), 1.0) for i, v in enumerate(values)}) for values in sides)  # type: ignore[return-value]
+        values = norm.cdf(latent / np.sqrt(1 + SIGMA**2)) if continuous else (latent > 0).astype(float)
+        out.append(Outcomes(CONTINUOUS if continuous else BINARY, False, {f"q{i}": Outcome(None, "", float(v), 1.0) for i, v in enumerate(values)}))
+    return out
+
+
+def draw_pair(scenario: Scenario, rng: np.random.Generator) -> tuple[Outcomes, Outcomes]:
+    a, b = draw_models(scenario.items, [scenario.accuracy_a, scenario.accuracy_b], scenario.continuous, rng)
+    return a, b
 
 
 def simulate(scenario: Scenario, replications: int, seed: int = 0, resamples: int = 1000) -> Result:
@@ -112,3 +118,34 @@ def _phi(gain: Gain) -> float:
     assert c is not None
     margins = (c.both + c.a_only) * (c.b_only + c.neither) * (c.both + c.b_only) * (c.a_only + c.neither)
     return (c.both * c.neither - c.a_only * c.b_only) / np.sqrt(margins) if margins else float("nan")
+
+
+@dataclass(frozen=True)
+class NeighbourResult:
+    items: int
+    models: int
+    replications: int
+    any_called: int  # replications where some neighbouring difference was called significant (Holm)
+    pairs_called: int  # neighbouring pairs called, over all replications
+
+    @property
+    def rate(self) -> float:
+        """The family-wise false-positive rate: at least one neighbouring pair called."""
+        return self.any_called / self.replications
+
+
+def simulate_neighbours(items: int, models: int, accuracy: float, replications: int, seed: int = 0, resamples: int = 1000) -> NeighbourResult:
+    """The selection's neighbour test (harness.selection.neighbour_tests, with the ranking's paired
+    bootstrap) on `models` candidates of equal true accuracy, the composite a single metric."""
+    rng = np.random.default_rng(seed)
+    any_called = pairs_called = 0
+    labels = [f"m{i}" for i in range(models)]
+    for replication in range(replications):
+        per_model = draw_models(items, [accuracy] * models, False, rng)
+        points = np.array([o.value() for o in per_model])
+        draws = Resampler(resamples, replication).values(per_model)
+        order = sorted(range(models), key=lambda i: -points[i])
+        called = sum(n.significant for n in neighbour_tests(labels, order, points, draws))
+        any_called += called > 0
+        pairs_called += called
+    return NeighbourResult(items, models, replications, any_called, pairs_called)
