@@ -30,9 +30,9 @@ def main() -> None:
     for scenario in SCENARIOS:
         r = simulate(scenario, args.replications, seed=args.seed)
         kind = "continuous, paired bootstrap" if scenario.continuous else "binary, McNemar mid-p"
-        what = "false-positive rate" if scenario.difference == 0 else "power"
-        print(f"  {scenario.items} items, {scenario.accuracy_a:.2f} vs {scenario.accuracy_b:.2f} ({kind}): {what} {r.rate:.3f}"
-              f" (+-{r.sampling_error:.3f}), interval coverage {r.coverage:.3f}, outcome correlation {r.phi:.2f}")
+        what = f"false-positive rate {r.rate:.3f} (+-{r.sampling_error:.3f})" if scenario.difference == 0 else f"power {r.rate:.3f}"
+        correlation = "" if scenario.continuous else f", outcome correlation {r.phi:.2f}"
+        print(f"  {scenario.items} items, {scenario.accuracy_a:.2f} vs {scenario.accuracy_b:.2f} ({kind}): {what}, interval coverage {r.coverage:.3f}{correlation}")
     print("neighbour test of the composite ranking (harness.selection.neighbour_tests), equal accuracy 0.60:")
     for models in (2, 3, 5):
         n = simulate_neighbours(150, models, 0.60, args.replications, seed=args.seed)
