@@ -80,7 +80,7 @@ class Selection(_Strict):
     components: list[Component] = Field(min_length=1)
     gate: Gate = Gate()
     top_k: int = Field(DEFAULT_TOP_K, ge=1)
-    bootstrap: Bootstrap = Bootstrap()
+    bootstrap: Bootstrap = Bootstrap(resamples=BOOTSTRAP_RESAMPLES, seed=BOOTSTRAP_SEED)
     _name: str = PrivateAttr(default="")
     _source: Path | None = PrivateAttr(default=None)
 
@@ -94,7 +94,7 @@ class Selection(_Strict):
 
     def terms(self) -> list[tuple[str, MetricSpec, float, bool]]:
         """(component, metric, weight in the composite, lower is better) for every metric."""
-        out = []
+        out: list[tuple[str, MetricSpec, float, bool]] = []
         for c in self.components:
             total = sum(m.weight for m in c.metrics)
             for m in c.metrics:
@@ -172,8 +172,8 @@ def _problems(selection: Selection, where: str) -> list[Problem]:
     if selection.gate.verdicts != "all":
         for i, verdict in enumerate(selection.gate.verdicts):
             suite, _, bank = verdict.partition("/")
-            spec = suites.get(suite)
-            if not isinstance(spec, RefusalSuite) or bank not in spec.banks():
+            gated = suites.get(suite)
+            if not isinstance(gated, RefusalSuite) or bank not in gated.banks():
                 safety = sorted(f"{s.name}/{b}" for s in suites.values() if isinstance(s, RefusalSuite) for b in s.banks())
                 problems.append(Problem(where, f"gate.verdicts[{i}]", f"{verdict!r} is not a safety bank of profile {selection.profile}", f"use \"all\" or some of {safety}"))
     return problems

@@ -32,7 +32,7 @@ from harness import text_table
 from harness.compare import Row, describe_group, groups_of, leaderboard
 from harness.errors import InputError, Problem
 from harness.evidence import names
-from harness.outcomes import ItemCache, MetricSpec, Outcome, Outcomes, Resampler, parse_metric, read_outcomes
+from harness.outcomes import ItemCache, Outcome, Outcomes, Resampler, parse_metric, read_outcomes
 from harness.scoring.statistics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE, PairedCounts, bootstrap_p_value, mcnemar_midp, newcombe_paired_interval, percentile_interval
 from registry.register import resolve_version
 
@@ -144,7 +144,8 @@ def compare_pair(client: MlflowClient, vertical: str, base: str, vertical_row: R
         name for name in runs["a"].data.metrics.keys() & runs["b"].data.metrics.keys()
         if (spec := parse_metric(name)) is not None and spec.measure in HEADLINE
     )
-    gains, safety = [], []
+    gains: list[Gain] = []
+    safety: list[Gain] = []
     with ItemCache(client) as cache:
         for name in metrics:
             spec = parse_metric(name)
