@@ -12,6 +12,7 @@ ratios over strata where the suite's official aggregate averages subjects:
 | `<suite>/exact_match`, `char_f1`, `rouge_l` (short answers) | the item's score / 1 | pooled |
 | `<suite>/rubric/pass_rate` (open questions) | pass / 1, undecided 0 / 0 | pooled |
 | `<suite>/<bank>/refusal_rate`, `pass_rate` (safety banks) | refused or passed / 1, undecided 0 / 0 | pooled |
+| `<suite>/choice/accuracy[_macro]`, `<suite>/short/<measure>`, `<suite>/open/pass_rate` (scenario sets) | as above, on the items of that type | as above |
 
 A stratum is a subject (multiple choice, public benchmarks, short answers): the bootstrap resamples
 items within it, as the runs' own macro and benchmark intervals do. A safety bank is one stratum:
@@ -53,11 +54,12 @@ class MetricSpec:
     kind: str  # "mcq" | "benchmark" | "short" | "open" | "bank"
     measure: str
     bank: str | None = None
+    part: str | None = None  # a scenario set's item type (choice | short | open): its metrics sit under it
 
     @property
     def universe(self) -> tuple[str, str]:
         """The item set the metric is computed over: metrics on one universe share resamples."""
-        return self.suite, self.bank or self.kind
+        return self.suite, self.bank or self.part or self.kind
 
     @property
     def binary(self) -> bool:
@@ -80,6 +82,11 @@ def parse_metric(name: str) -> MetricSpec | None:
         return MetricSpec(name, parts[0], "short", parts[1])
     if len(parts) == 3 and parts[1:] == [names.RUBRIC, "pass_rate"]:
         return MetricSpec(name, parts[0], "open", "pass_rate")
+    if len(parts) == 3 and parts[1] in names.SCENARIO_PARTS:
+        suite, part, measure = parts
+        kind = {"choice": "mcq" if measure in ("accuracy", "accuracy_macro") else None, "short": "short" if measure in SHORT_MEASURES else None,
+                "open": "open" if measure == "pass_rate" else None}[part]
+        return MetricSpec(name, suite, kind, measure, part=part) if kind else None
     if len(parts) == 3 and parts[1] in BANKS and parts[2] == names.rate_name(parts[1]):
         return MetricSpec(name, parts[0], "bank", parts[2], parts[1])
     return None
@@ -175,6 +182,8 @@ def _same(a: float, b: float) -> bool:
 def _outcome(spec: MetricSpec, r: dict) -> Outcome | None:
     """One item's contribution to the metric; None where the item is not part of it."""
     digest = r.get("prompt_digest")
+    if spec.part is not None and r.get("type") != spec.part:
+        return None
     if spec.kind == "mcq":
         return None if r.get("rotation", 0) else Outcome(digest, r["subject"], float(bool(r["correct"])), 1.0)
     if spec.kind == "benchmark":

@@ -30,7 +30,7 @@ from mlflow import MlflowClient
 from mlflow.entities import Run
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, SuiteSpec, load_suite
+from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, ScenarioSuite, SuiteSpec, load_suite
 from benchmarks.sector.spec import BenchmarkSuite
 from harness import text_table
 from harness.compare import Row, describe_group, groups_of
@@ -162,7 +162,8 @@ def _problems(selection: Selection, where: str) -> list[Problem]:
             spec = parse_metric(m.metric)
             if spec is None:
                 problems.append(Problem(where, field_name, f"{m.metric!r} is not a metric the harness can recompute from items",
-                                        "use <suite>/accuracy, <suite>/accuracy_macro, <suite>/score, <suite>/exact_match|char_f1|rouge_l, <suite>/rubric/pass_rate or <suite>/<bank>/refusal_rate|pass_rate"))
+                                        "use <suite>/accuracy, <suite>/accuracy_macro, <suite>/score, <suite>/exact_match|char_f1|rouge_l, <suite>/rubric/pass_rate, <suite>/<bank>/refusal_rate|pass_rate"
+                                        " or, for a scenario set, <suite>/choice/accuracy, <suite>/short/exact_match|char_f1|rouge_l, <suite>/open/pass_rate"))
                 continue
             if m.metric in seen_metrics:
                 problems.append(Problem(where, field_name, f"{m.metric!r} is weighted twice", "name each metric once"))
@@ -192,7 +193,7 @@ def _mismatch(spec: MetricSpec, suite: SuiteSpec | None) -> str | None:
     """Why the metric cannot come from this suite of the profile, or None."""
     if suite is None:
         return f"the profile has no suite {spec.suite!r}"
-    expected = {"mcq": MultipleChoiceSuite, "benchmark": BenchmarkSuite, "short": GenerationSuite, "open": GenerationSuite, "bank": RefusalSuite}[spec.kind]
+    expected = ScenarioSuite if spec.part else {"mcq": MultipleChoiceSuite, "benchmark": BenchmarkSuite, "short": GenerationSuite, "open": GenerationSuite, "bank": RefusalSuite}[spec.kind]
     if not isinstance(suite, expected):
         return f"{spec.suite} is a {type(suite).__name__}, which logs no {spec.name}"
     if isinstance(suite, RefusalSuite) and spec.bank not in suite.banks():

@@ -13,9 +13,11 @@ from mlflow import MlflowClient
 
 from harness.cli import main
 from harness.compare import leaderboard
+from harness.aggregate import scenario_metrics
 from harness.errors import InputError
 from harness.evidence.tracking import connect
-from harness.selection import SELECTION_DIR, SelectionResult, load_selection, select
+from harness.outcomes import Outcomes, _outcome, parse_metric
+from harness.selection import SELECTION_DIR, SelectionResult, available_selections, load_selection, select
 
 DEMO_SELECTION = SELECTION_DIR / "demo.yaml"
 
@@ -25,6 +27,12 @@ def _selection_file(tmp_path: Path, **changes: object) -> Path:
     path = tmp_path / "committee.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize("name", available_selections())
+def test_every_shipped_selection_file_fits_its_profile(name: str) -> None:
+    selection = load_selection(name)
+    assert selection.name == name and abs(sum(c.weight for c in selection.components) - 1) < 1e-9
 
 
 def test_a_bad_selection_file_is_refused_with_every_problem_named(tmp_path: Path) -> None:
@@ -46,6 +54,29 @@ def test_a_bad_selection_file_is_refused_with_every_problem_named(tmp_path: Path
         (str(path), "gate.verdicts[0]"),  # not a safety bank of the profile
     }
     assert all(p.fix for p in e.value.problems)
+
+
+def test_scenario_set_metrics_are_recomputed_from_their_items_as_the_run_logs_them(tmp_path: Path) -> None:
+    records = [
+        *({"id": f"c{i}", "type": "choice", "subject": "s" + str(i % 2), "category": "finance", "correct": i % 3 == 0, "answer": "A", "prediction": "A" if i % 3 == 0 else "B"} for i in range(9)),
+        *({"id": f"s{i}", "type": "short", "subject": "unspecified", "exact_match": float(i == 0), "char_f1": i / 4, "rouge_l": i / 5} for i in range(4)),
+        *({"id": f"o{i}", "type": "open", "verdict": v} for i, v in enumerate(["pass", "fail", "undecided", "pass"])),
+    ]
+    logged = scenario_metrics("scen", records)
+    names = ["scen/choice/accuracy", "scen/choice/accuracy_macro", "scen/short/exact_match", "scen/short/char_f1", "scen/short/rouge_l", "scen/open/pass_rate"]
+    for name in names:
+        spec = parse_metric(name)
+        assert spec is not None and spec.part == name.split("/")[1]
+        items = {r["id"]: o for r in records if (o := _outcome(spec, r)) is not None}
+        assert Outcomes(spec, spec.measure == "accuracy_macro", items).value() == pytest.approx(logged[name]), name
+    assert parse_metric("scen/open/char_f1") is None and parse_metric("scen/choice/pass_rate") is None
+    # A committee's selection file may weigh a scenario set of its profile.
+    path = _selection_file(
+        tmp_path, profile="scenario-sample",
+        components=[{"name": "scenario", "weight": 1.0, "metrics": [{"metric": "scenario_sample/choice/accuracy"}, {"metric": "scenario_sample/short/char_f1"}]}],
+        gate={"verdicts": "all"},
+    )
+    assert load_selection(str(path)).describe().startswith("composite = scenario 100%")
 
 
 def test_top_k_without_a_selection_is_refused() -> None:
