@@ -188,3 +188,23 @@ def test_uplift_flags_lost_refusals_and_needs_a_base(round_uri: str, capsys: pyt
     assert main(["uplift", "zh-tiny-blend", "--tracking-uri", round_uri, "--format", "html", "--out", str(report)]) == 0
     text = report.read_text(encoding="utf-8")
     assert "垂直提升报告" in text and "zh-tiny-base/1" in text and "harness uplift zh-tiny-blend/1 --profile demo" in text
+
+
+def test_a_declared_base_must_be_registered_and_is_pinned(fresh_client: MlflowClient, demo_checkpoints: dict[str, Path], tmp_path: Path) -> None:
+    from harness.demo.job import materialize_manifest
+    from harness.demo.variants import VARIANTS, derive_checkpoint, variant_manifest
+    from harness.evidence import names
+    from harness.paths import REGISTRY_EXAMPLES_DIR
+    from registry.register import submit
+
+    blend = VARIANTS[0]
+    manifest = variant_manifest(blend, derive_checkpoint(blend, demo_checkpoints, tmp_path), tmp_path)
+    with pytest.raises(InputError) as e:  # its base, zh-tiny-base, is not registered yet: nothing stored
+        submit(manifest, fresh_client)
+    assert [(p.file, p.field) for p in e.value.problems] == [(str(manifest), "model.base_registered")]
+    assert not fresh_client.search_registered_models()
+    base = submit(materialize_manifest(REGISTRY_EXAMPLES_DIR / "submission-base.yaml", demo_checkpoints, tmp_path), fresh_client, reference=True)
+    assert fresh_client.get_model_version(base.name, base.version).tags[names.V_REFERENCE] == "true"
+    version = submit(manifest, fresh_client)
+    tags = fresh_client.get_model_version(version.name, version.version).tags
+    assert (tags[names.V_BASE_VERSION], tags[names.V_BASE_FINGERPRINT]) == (f"{base.name}/{base.version}", base.fingerprint)
