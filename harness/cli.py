@@ -625,14 +625,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--selection", metavar="NAME|FILE",
         help="rank each group on the committee's composite (configs/selection/NAME.yaml or a file): intervals, top-k probabilities, safety gate, neighbouring differences",
     )
-    p.add_argument("--top-k", type=int, metavar="K", help="with --selection: the k of P(top k) (default: the selection file's top_k, else 3)")
+    p.add_argument("--top-k", type=POSITIVE, metavar="K", help="with --selection: the k of P(top k) (default: the selection file's top_k, else 3)")
 
     p = command("uplift", cmd_uplift, "a vertical model against its registered base on identical items: per-suite gains with paired tests, and the safety delta")
     p.add_argument("model", metavar="NAME[/VERSION]", help="the vertical model (latest version if omitted)")
     p.add_argument("--profile", help="the profile both are compared on (default: the profile of the vertical model's latest full run)")
     p.add_argument("--base", metavar="NAME/VERSION", help="the base, for a version whose manifest named no model.base_registered")
     p.add_argument("--engine", choices=("vllm", "hf", "openai"), help="the engine for runs this command makes (default: the profile's)")
-    p.add_argument("--limit", type=int, help="compare --limit runs (a seeded sample per suite): a quick look, never evidence")
+    p.add_argument("--limit", type=POSITIVE, help="compare --limit runs (a seeded sample per suite): a quick look, never evidence")
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
     p.add_argument("--rerun", action="store_true", help="make both runs again instead of reusing finished ones")
     p.add_argument("--format", choices=("table", "json", "html", "pdf"), default="table", help="html/pdf: a report file (Chinese first)")

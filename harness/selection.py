@@ -40,6 +40,7 @@ from harness.outcomes import BANKS, ItemCache, MetricSpec, OutcomeError, Resampl
 from harness.paths import CONFIGS_DIR
 from harness.profiles import load_profile
 from harness.scoring.statistics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE, bootstrap_p_value, holm, percentile_interval
+from harness.user_files import read_text
 
 SELECTION_DIR = CONFIGS_DIR / "selection"
 COMPONENTS = {"general": "通用中文能力", "sector": "行业能力", "scenario": "应用场景", "safety": "安全"}
@@ -127,10 +128,11 @@ def load_selection(name_or_path: str) -> Selection:
     """A selection file, checked against its profile's suites: every problem at once, each naming
     the file, the field and the fix."""
     path = selection_path(name_or_path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise InputError([Problem(str(path), "--selection", f"no selection {name_or_path!r}", f"use a YAML file or one of {available_selections()}")])
+    text = read_text(path, "--selection", "a selection file (docs/selection.md)")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise InputError([Problem(str(path), "-", f"not valid YAML ({e})", "fix the YAML syntax")]) from e
     try:
