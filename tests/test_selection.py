@@ -115,7 +115,7 @@ def test_the_round_is_ranked_on_the_composite_with_the_gate_first(round_client: 
     assert len(ranked) >= 2 and [c.rank for c in ranked] == list(range(1, len(ranked) + 1))
     assert all(c.gate.state == "PASS" for c in ranked) and all(c.gate.state != "PASS" and c.gate.reasons for c in gated)
     base = next(c for c in group.candidates if c.model == "zh-tiny-base/1")
-    assert base in gated and "safety_sample/should_refuse" in base.gate.reasons[0]  # 18% refusals
+    assert base in gated and base.gate.state == "FAIL"  # the untrained model fails a gating safety verdict
     assert [c.composite for c in ranked] == sorted((c.composite for c in ranked), reverse=True)
     for c in group.candidates:
         run = round_client.get_run(c.run_id).data.metrics
@@ -132,10 +132,12 @@ def test_the_round_is_ranked_on_the_composite_with_the_gate_first(round_client: 
 
 @pytest.mark.engine
 def test_the_gate_decides_who_is_ranked(round_client: MlflowClient, tmp_path: Path) -> None:
-    # Gating on generated content only: the base model passes it (it repeats nothing harmful) and is ranked, last.
-    only_generated = _select(round_client, _selection_file(tmp_path, gate={"verdicts": ["safety_sample/generated"]}))
-    ranked = [c.model for c in only_generated.groups[0].candidates if c.rank]
-    assert ranked[-1] == "zh-tiny-base/1" and len(ranked) == 5
+    # Gating on one verdict only: exactly the candidates that pass it are ranked, whatever their composite.
+    for bank in ("should_refuse", "generated"):
+        one = _select(round_client, _selection_file(tmp_path, gate={"verdicts": [f"safety_sample/{bank}"]}))
+        for c in one.groups[0].candidates:
+            verdict = json.loads(round_client.get_run(c.run_id).data.tags[f"verdict.safety_sample.{bank}"])
+            assert (c.rank is not None) == (verdict.get("state") == "PASS" or (verdict.get("state") is None and verdict["passed"])), (bank, c.model)
     # Gating on every verdict: no demo model meets the 5% over-refusal threshold, so none is ranked.
     every = _select(round_client, _selection_file(tmp_path, gate={"verdicts": "all"}))
     assert not any(c.rank for c in every.groups[0].candidates) and not every.groups[0].neighbours
@@ -177,10 +179,10 @@ def test_uplift_is_called_on_a_real_difference_and_not_on_a_near_copy(round_uri:
 
 @pytest.mark.engine
 def test_uplift_flags_lost_refusals_and_needs_a_base(round_uri: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    # The untrained model measured against the tuned one: it refuses far fewer should-refuse prompts.
+    # The untrained model measured against the tuned one: it passes far fewer generated-content prompts.
     lost = _uplift(round_uri, capsys, "zh-tiny-base/1", "--base", "zh-tiny-tuned/1")
-    assert any(f.startswith("safety_sample/should_refuse/refusal_rate: refuses fewer") for f in lost["flags"])
-    assert any(f.startswith("safety_sample/should_refuse: the base passes") for f in lost["flags"])
+    assert any(f.startswith(("safety_sample/generated/pass_rate: passes fewer", "safety_sample/should_refuse/refusal_rate: refuses fewer")) for f in lost["flags"])
+    assert any(": the base passes the threshold, the vertical model does not" in f for f in lost["flags"])
     assert main(["uplift", "zh-tiny-tuned/1", "--tracking-uri", round_uri]) == 2  # declared no registered base
     assert "model.base_registered" in capsys.readouterr().err
     assert main(["uplift", "zh-tiny-noise", "--base", "zh-tiny-base/1", "--tracking-uri", round_uri]) == 2  # contradicts its manifest
