@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from harness.errors import InputError, Problem
+from harness.errors import EngineFailure, InputError, Problem
 
 
 def _quiet_libraries() -> None:
@@ -62,8 +62,11 @@ def cmd_submit(args: argparse.Namespace, out: Output) -> None:
     from harness.evidence.keys import enterprise_key
 
     client = _client(args)
-    r = submit(Path(args.manifest), client, progress=not args.json, limits=limits, allow_custom_code=args.allow_custom_code, key_for=lambda uscc: enterprise_key(client, uscc))
-    state = "already registered as" if r.existing else "registered as"
+    r = submit(
+        Path(args.manifest), client, progress=not args.json, limits=limits, allow_custom_code=args.allow_custom_code, key_for=lambda uscc: enterprise_key(client, uscc),
+        reference=args.reference,
+    )
+    state = ("already registered as" if r.existing else "registered as") + (" reference model" if args.reference else "")
     notes = "".join(f"\nnote: {n}" for n in r.notes)
     out.result(asdict(r), f"{r.name}: {state} version {r.version}\nfingerprint {r.fingerprint}\nprovenance {r.provenance}{notes}")
 
@@ -107,6 +110,7 @@ def cmd_keys_register(args: argparse.Namespace, out: Output) -> None:
 
 
 VERIFICATION_FAILED = 3  # the evidence or the endpoint is not what was signed or registered
+ENGINE_FAILED = 4  # out of memory, the engine's process died, the endpoint kept failing: see the diagnosis
 
 
 def cmd_bundle(args: argparse.Namespace, out: Output) -> None:
@@ -151,7 +155,7 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
     client = _client(args)
     e = evaluate(
         client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data),
-        allow_endpoint_mismatch=args.allow_endpoint_mismatch, use_cache=not args.no_cache,
+        allow_endpoint_mismatch=args.allow_endpoint_mismatch, max_retries=args.max_retries, use_cache=not args.no_cache,
     )
     # A run kept locally is read back from the local store: the server did not answer.
     store, shown_id = (connect(offline_uri()), e.local_run_id) if e.kept_locally else (client, e.run_id)
@@ -181,7 +185,7 @@ def cmd_report(args: argparse.Namespace, out: Output) -> None:
     from harness.reporting.model import run_report
 
     client = _client(args)
-    _existing_run(client, args.run_id)
+    _evaluation_run(client, args.run_id)
     if args.format == "md":
         text = log_report(client, args.run_id).markdown if args.log else render_markdown(run_report(client, args.run_id))
         if args.out:
@@ -209,13 +213,19 @@ def _write_html_or_pdf(html: str, fmt: str, path: Path) -> None:
         path.write_text(html, encoding="utf-8")
 
 
-def _existing_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient, imported late)
+def _evaluation_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient, imported late)
+    """The run exists and is an evaluation (a submission's or a key's run has nothing to report)."""
     from mlflow.exceptions import MlflowException
 
+    from harness.evidence import names
+
+    fix = "take the run id from `harness run` or `harness compare --format csv`"
     try:
-        client.get_run(run_id)
+        kind = client.get_run(run_id).data.tags.get(names.T_KIND)
     except MlflowException as e:
-        raise InputError([Problem("RUN_ID", run_id, "no such run in this tracking store", "take the run id from `harness run` or `harness compare --format csv`")]) from e
+        raise InputError([Problem("RUN_ID", run_id, "no such run in this tracking store", fix)]) from e
+    if kind != "evaluation":
+        raise InputError([Problem("RUN_ID", run_id, f"a {kind or 'non-harness'} run, not an evaluation run", fix)])
 
 
 def _data_paths(values: list[str]) -> dict[str, Path]:
@@ -258,22 +268,67 @@ def _comparison(client, rows: list) -> tuple[dict, str]:  # noqa: ANN001  (Mlflo
 def cmd_compare(args: argparse.Namespace, out: Output) -> None:
     from harness.compare import leaderboard
 
+    selection = _selection(args)
+    profile = selection.profile if selection else args.profile
     client = _client(args)
     if args.format in ("html", "pdf"):
         from harness.reporting.html import render_round_html
         from harness.reporting.round import load_round
 
-        path = Path(args.out or f"compare-{args.profile or 'all'}.{args.format}")
-        rnd = load_round(client, args.profile)
+        path = Path(args.out or f"compare-{profile or 'all'}.{args.format}")
+        rnd = load_round(client, profile, selection=selection, top_k=args.top_k)
         _write_html_or_pdf(render_round_html(rnd), args.format, path)
         out.result({"format": args.format, "path": str(path), "runs": [r.run_id for r in rnd.rows]}, f"comparison of {len(rnd.rows)} runs written to {path}")
         return
-    rows = leaderboard(client, profile=args.profile)
+    rows = leaderboard(client, profile=profile)
     if args.format == "csv" and not args.json:
-        print(_render_rows(rows, "csv"), end="")
+        if selection:
+            from harness.selection import render_selection_csv, select
+
+            print(render_selection_csv(select(client, selection, rows, top_k=args.top_k)), end="")
+        else:
+            print(_render_rows(rows, "csv"), end="")
         return
     document, text = _comparison(client, rows)
+    if selection:
+        from harness.selection import render_selection, select
+
+        result = select(client, selection, rows, top_k=args.top_k)
+        document["selection"] = result.as_json()
+        text += "\n\n" + render_selection(result)
     Output(args.json or args.format == "json").result(document, text)
+
+
+def _selection(args: argparse.Namespace):  # noqa: ANN202  (harness.selection.Selection | None, imported late)
+    """The --selection file, checked before any run is read; --profile must agree with its profile."""
+    if args.selection is None:
+        if args.top_k is not None:
+            raise InputError([Problem("--top-k", str(args.top_k), "ranks on a composite, which needs --selection", "add --selection NAME (configs/selection/) or FILE")])
+        return None
+    from harness.selection import load_selection
+
+    selection = load_selection(args.selection)
+    if args.profile and args.profile != selection.profile:
+        raise InputError([Problem("--profile", args.profile, f"selection {selection.name} ranks runs of profile {selection.profile}", "leave --profile out, or use a selection file of that profile")])
+    return selection
+
+
+def cmd_uplift(args: argparse.Namespace, out: Output) -> None:
+    from harness.uplift import render_uplift, uplift
+
+    client = _client(args)
+    u = uplift(
+        client, args.model, profile=args.profile, base_spec=args.base, engine=args.engine, data=_data_paths(args.data), limit=args.limit,
+        rerun=args.rerun, progress=not args.json,
+    )
+    if args.format in ("html", "pdf"):
+        from harness.reporting.html import render_uplift_html
+
+        path = Path(args.out or f"uplift-{u.vertical.replace('/', '-')}.{args.format}")
+        _write_html_or_pdf(render_uplift_html(u), args.format, path)
+        out.result(u.as_json() | {"format": args.format, "path": str(path)}, f"uplift of {u.vertical} over {u.base} written to {path}")
+        return
+    Output(args.json or args.format == "json").result(u.as_json(), render_uplift(u))
 
 
 def cmd_demo(args: argparse.Namespace, out: Output) -> None:
@@ -410,10 +465,9 @@ def cmd_admin_user(args: argparse.Namespace, out: Output) -> None:
 def _read_password(path: str | None) -> str:
     if not path:
         raise InputError([Problem("--password-file", "", "no password given", "put the new user's password in a file (--password-file F) or in HARNESS_NEW_USER_PASSWORD")])
-    try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except OSError as e:
-        raise InputError([Problem(path, "--password-file", f"cannot be read ({e.strerror})", "give a readable file holding the password")]) from e
+    from harness.user_files import read_text
+
+    return read_text(Path(path), "--password-file", "a readable file holding the new user's password").strip()
 
 
 def cmd_admin_sync(args: argparse.Namespace, out: Output) -> None:
@@ -431,6 +485,28 @@ def cmd_sync(args: argparse.Namespace, out: Output) -> None:
     results = sync_runs(_client(args), progress=not args.json)
     text = "\n".join(str(r) for r in results) if results else "no runs kept locally"
     out.result([asdict(r) for r in results], text)
+
+
+def _whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `minimum` (to `maximum`); argparse exits 2 naming the option."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            span = f"from {minimum} to {maximum}" if maximum is not None else f"of {minimum} or more"
+            raise argparse.ArgumentTypeError(f"{value} is out of range: give a whole number {span}")
+        return value
+
+    parse.__name__ = f"whole number >= {minimum}"  # what argparse names in its own messages
+    return parse
+
+
+POSITIVE = _whole_number(1)
+NON_NEGATIVE = _whole_number(0)
+PORT = _whole_number(1, 65535)
 
 
 def cmd_scenario_check(args: argparse.Namespace, out: Output) -> None:
@@ -466,7 +542,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("demo", cmd_demo, "build the bundled tiny models, submit them, run the demo profile on each, print a comparison")
     p.add_argument("--engine", choices=("vllm", "hf"), help="engine for the runs (default: the profile's, vllm)")
-    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
+    p.add_argument("--limit", type=POSITIVE, help="a seeded sample of N items per suite, for a quick look")
     p.add_argument("--rebuild", action="store_true", help="rebuild the demo checkpoints even when cached")
 
     from registry.checkpoint import Limits  # light (no mlflow, no torch); its defaults are the options' defaults
@@ -478,11 +554,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="administrators only: accept a checkpoint that ships its own code (auto_map, *.py); recorded on the version",
     )
-    p.add_argument("--max-files", type=int, default=Limits.max_files, help="most files a checkpoint may hold (default: %(default)s)")
-    p.add_argument("--max-bytes", type=int, default=Limits.max_bytes, help="most bytes a checkpoint may hold (default: %(default)s)")
+    p.add_argument(
+        "--reference", action="store_true",
+        help="register it as a reference model: a public base model that vertical models name as model.base_registered (`harness uplift`)",
+    )
+    p.add_argument("--max-files", type=POSITIVE, default=Limits.max_files, help="most files a checkpoint may hold (default: %(default)s)")
+    p.add_argument("--max-bytes", type=POSITIVE, default=Limits.max_bytes, help="most bytes a checkpoint may hold (default: %(default)s)")
     p.add_argument(
         "--max-header-bytes",
-        type=int,
+        type=POSITIVE,
         default=Limits.max_header_bytes,
         help="largest safetensors header or JSON file the intake parses (default: %(default)s)",
     )
@@ -512,7 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("profile", help="a profile name under configs/ or a YAML file")
     p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
     p.add_argument("--engine", choices=("vllm", "hf", "openai"), help="override the profile's engine")
-    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
+    p.add_argument("--limit", type=POSITIVE, help="a seeded sample of N items per suite, for a quick look")
     data_help = ("a local copy of a suite's data (repeatable; offline, no hub): multiple choice in its release layout, a generation "
                  "suite's or scenario set's items file, a safety suite's folder of <bank>.jsonl|.csv files, or NAME.<bank>=FILE for one bank")
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
@@ -520,6 +600,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-endpoint-mismatch",
         action="store_true",
         help="--engine openai: score an endpoint that does not behave like the registered checkpoint, recording the mismatch on the run",
+    )
+    p.add_argument(
+        "--max-retries", type=NON_NEGATIVE, metavar="N",
+        help="--engine openai: tries after the first for a timed-out, dropped or 5xx request (default: HARNESS_ENGINE_MAX_RETRIES, else the profile's engine.max_retries, 5)",
     )
     p.add_argument(
         "--no-cache",
@@ -537,13 +621,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
     p.add_argument("--engines", default="vllm,hf", help="engines to load in turn, comma-separated (default: %(default)s)")
     p.add_argument("--scorers", default="fast,lm-eval", help="scoring paths among fast, harness, lm-eval (default: %(default)s)")
-    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite")
+    p.add_argument("--limit", type=POSITIVE, help="a seeded sample of N items per suite")
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
 
     p = command("compare", cmd_compare, "leaderboard of finished evaluation runs, with confidence intervals and verdicts")
     p.add_argument("--profile", help="only runs of this profile")
     p.add_argument("--format", choices=("table", "csv", "json", "html", "pdf"), default="table", help="html/pdf: the committee's report with charts (Chinese first)")
     p.add_argument("--out", metavar="FILE", help="html/pdf: the file to write (default: compare-<profile>.<format>)")
+    p.add_argument(
+        "--selection", metavar="NAME|FILE",
+        help="rank each group on the committee's composite (configs/selection/NAME.yaml or a file): intervals, top-k probabilities, safety gate, neighbouring differences",
+    )
+    p.add_argument("--top-k", type=POSITIVE, metavar="K", help="with --selection: the k of P(top k) (default: the selection file's top_k, else 3)")
+
+    p = command("uplift", cmd_uplift, "a vertical model against its registered base on identical items: per-suite gains with paired tests, and the safety delta")
+    p.add_argument("model", metavar="NAME[/VERSION]", help="the vertical model (latest version if omitted)")
+    p.add_argument("--profile", help="the profile both are compared on (default: the profile of the vertical model's latest full run)")
+    p.add_argument("--base", metavar="NAME/VERSION", help="the base, for a version whose manifest named no model.base_registered")
+    p.add_argument("--engine", choices=("vllm", "hf", "openai"), help="the engine for runs this command makes (default: the profile's)")
+    p.add_argument("--limit", type=POSITIVE, help="compare --limit runs (a seeded sample per suite): a quick look, never evidence")
+    p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
+    p.add_argument("--rerun", action="store_true", help="make both runs again instead of reusing finished ones")
+    p.add_argument("--format", choices=("table", "json", "html", "pdf"), default="table", help="html/pdf: a report file (Chinese first)")
+    p.add_argument("--out", metavar="FILE", help="html/pdf: the file to write (default: uplift-NAME-VERSION.<format>)")
 
     p = command("store", cmd_store_migrate, "the checkpoint store engines load from (HARNESS_CHECKPOINT_STORE)")
     store = p.add_subparsers(dest="store_command", required=True)
@@ -616,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID", help="a finished evaluation run with a safety suite")
     p.add_argument("--suite", help="only this safety suite (default: every safety suite of the run)")
     p.add_argument("--bank", action="append", choices=("generated", "should_refuse", "should_not_refuse"), help="only this bank (repeatable; default: all)")
-    p.add_argument("--sample", type=int, metavar="N", help="a seeded sample of N items per bank, stratified by risk or topic (default: every item)")
+    p.add_argument("--sample", type=POSITIVE, metavar="N", help="a seeded sample of N items per bank, stratified by risk or topic (default: every item)")
     p.add_argument("--seed", type=int, help="seed of --sample (default: the run's seed)")
     p.add_argument("--blind", action="store_true", help="leave the machine judge's decision and reason out of the sheet (no anchoring)")
     p.add_argument("--undecided", action="store_true", help="only the items the judges left undecided or disagree on (column open), banks whose verdict they could flip first")
@@ -642,8 +742,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--state-dir", help=state_help)
         if name == "init":
             p.add_argument("--config", help="deployment settings (YAML; default: the defaults of configs/server.yaml)")
-            p.add_argument("--port", type=int, help="override the settings' mlflow server port")
-            p.add_argument("--pg-port", type=int, help="override the settings' PostgreSQL port")
+            p.add_argument("--port", type=PORT, help="override the settings' mlflow server port")
+            p.add_argument("--pg-port", type=PORT, help="override the settings' PostgreSQL port")
 
     p = command("admin", cmd_admin_sync, "users and permissions on the shared server (an administrator's credentials in MLFLOW_TRACKING_USERNAME/PASSWORD)")
     admin = p.add_subparsers(dest="admin_command", required=True)
@@ -661,13 +761,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 on success, 2 on bad input (argparse's own errors, unusable paths and a tracking server's
+    refusal included), 3 when verification fails, 4 when the engine fails; each with its `error:`
+    lines. Anything else is a bug: like lm-eval's, MLflow's and vLLM's CLIs, the traceback is left for
+    the report (exit 1)."""
     args = build_parser().parse_args(argv)
     _quiet_libraries()
     try:
         code = args.handler(args, Output(args.json))
     except InputError as e:
-        for problem in e.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        _print_error(e, [f"error: {problem}" for problem in e.problems])
+        return 2
+    except EngineFailure as e:
+        _print_error(e, [f"error: {e}"])
+        return ENGINE_FAILED
+    except OSError as e:
+        if e.filename is None:
+            raise
+        # A path the user gave that cannot be written or read as asked (a directory where a file goes,
+        # a link to nothing, no permission): one line, like cp's, not a traceback.
+        where = f"{e.filename} -> {e.filename2}" if e.filename2 else str(e.filename)
+        _print_error(e, [f"error: {where}: {e.strerror} (fix: give a path that can be used that way: a file in an existing directory, or a directory)"])
+        return 2
+    except RuntimeError as e:
+        if not str(e).startswith("Symlink loop from "):
+            raise
+        # Path.resolve's way (before Python 3.13) of saying a link points back at itself.
+        _print_error(e, [f"error: {str(e).removeprefix('Symlink loop from ')}: a symbolic link loop (fix: give the path of a real file or directory)"])
         return 2
     except Exception as e:
         refused = _refused_by_server(e)
@@ -688,6 +808,11 @@ def _refused_by_server(error: Exception) -> str | None:
     if "403" in text or "PERMISSION_DENIED" in text:
         return f"the tracking server refused this user ({text.splitlines()[0][:200]}) (fix: ask its administrator for access: `harness admin`)"
     return None
+
+
+def _print_error(error: Exception, lines: list[str]) -> None:
+    # Notes say what happened to the run (harness.evaluate: FAILED, where its finished items are).
+    print("\n".join(lines + [f"note: {note}" for note in getattr(error, "__notes__", [])]), file=sys.stderr)
 
 
 if __name__ == "__main__":

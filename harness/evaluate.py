@@ -25,9 +25,9 @@ from benchmarks.sector.spec import BenchmarkSuite
 from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
 from harness.checkpoints import VerifiedCheckpoint, checked_checkpoint
 from harness.crash import crash_point
-from harness.engines import ENGINE_NAMES, Engine, load_engine
+from harness.engines import ENGINE_NAMES, Engine, EngineSettings, load_engine
 from harness.engines.recorded import engine_spec, open_recorded
-from harness.errors import InputError, Problem
+from harness.errors import EngineFailure, InputError, Problem
 from harness.fitting import FitReport
 from harness.evidence import names
 from harness.evidence.committee_view import describe_run, publish_evaluation
@@ -84,6 +84,7 @@ def evaluate(
     progress: bool = True,
     data: dict[str, Path] | None = None,
     allow_endpoint_mismatch: bool = False,
+    max_retries: int | None = None,
     use_cache: bool = True,
     persist: bool = True,
 ) -> Evaluation:
@@ -91,6 +92,7 @@ def evaluate(
     (`--no-cache` turns it off). `persist`: journal the engine's answers (off only to measure what
     the journal costs: scripts/persistence_cost.py)."""
     profile, profile_digest = load_profile(profile_name)
+    engine_settings = profile.engine_settings(max_retries)
     engine_name = engine_name or profile.engine.name
     if engine_name not in ENGINE_NAMES:
         raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
@@ -103,7 +105,7 @@ def evaluate(
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
     open_questions = any(getattr(item, "open", False) for suite in planned for item in suite.items)
     rubric_checkpoint = rubric_judge_path(profile.rubric_judge) if profile.rubric_judge and open_questions else None
-    identity = EndpointIdentity(client, version, checkpoint, profile.engine_settings(), allow_endpoint_mismatch) if engine_name == "openai" else None
+    identity = EndpointIdentity(client, version, checkpoint, engine_settings, allow_endpoint_mismatch) if engine_name == "openai" else None
     if identity is not None and (refused := _check_endpoint(identity, "before")):
         raise refused  # before any run exists: a wrong endpoint leaves nothing behind
     for suite in planned:
@@ -123,7 +125,7 @@ def evaluate(
     with run_lock(client.tracking_uri, spec.digest, f"profile {profile.name} on {version.name}/{version.version}"):
         return _record(client, _Prepared(
             version, verified, profile, profile_name, profile_digest, engine_name, limit, planned, policies, judge_checkpoint,
-            rubric_checkpoint, identity, registrations, spec, use_cache, persist, progress,
+            rubric_checkpoint, identity, registrations, spec, use_cache, persist, progress, engine_settings,
         ))  # fmt: skip
 
 
@@ -148,6 +150,7 @@ class _Prepared:
     use_cache: bool
     persist: bool
     progress: bool
+    engine_settings: EngineSettings  # the profile's, with --max-retries
 
 
 def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
@@ -196,7 +199,7 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
         log_run_spec(client, run_id, p.spec)
         fingerprint_digest = version.tags[names.V_FINGERPRINT]
         engine = open_recorded(
-            lambda: load_engine(engine_name, checkpoint, profile.engine_settings()), checkpoint, engine_spec(engine_name, profile.engine_settings()),
+            lambda: load_engine(engine_name, checkpoint, p.engine_settings), checkpoint, engine_spec(engine_name, p.engine_settings),
             fingerprint_digest, journal_path(run_id) if p.persist else None, request_cache_path(fingerprint_digest) if p.persist and p.use_cache else None,
             engine_loaded,
         )  # fmt: skip
@@ -272,7 +275,8 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
         describe_run(client, run_id, version, profile.name, metrics, verdicts)
         crash_point("run.described")
         log_results(client, run_id, p.spec, metrics, verdicts, {o.suite.spec.name: len(o.records) for o in outputs}, engine.counts)
-    except BaseException:
+    except BaseException as e:
+        _record_failure(client, run_id, e)
         client.set_terminated(run_id, "FAILED")
         raise
     client.set_terminated(run_id, "FINISHED")
@@ -322,6 +326,25 @@ def run_spec(
         sampling=SamplingSpec(max_tokens=sampling.max_tokens, temperature=sampling.temperature, top_p=sampling.top_p, seed=sampling.seed),
         git_revision=git_revision(), packages=package_versions(),
     )  # fmt: skip
+
+
+def _record_failure(client: FailoverClient, run_id: str, error: BaseException) -> None:
+    """Why the run failed, as tag harness.failure, and where its finished items are (noted on the error
+    for the CLI): each item was appended to its staging file as it was scored, and stays there."""
+    kept = {path.stem: _count_lines(path) for path in sorted((staging_dir(run_id) / names.A_ITEMS_DIR).glob("*.jsonl"))}
+    where = f"{sum(kept.values())} finished items kept in {staging_dir(run_id) / names.A_ITEMS_DIR} ({', '.join(f'{k}: {n}' for k, n in kept.items())})" if kept else "no item was finished"
+    error.add_note(f"run {run_id} is FAILED; {where}; the same command continues it, asking the model only what it has not answered (docs/runs.md)")
+    reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error) if isinstance(error, (EngineFailure, InputError)) else f"{type(error).__name__}: {error}"
+    try:
+        client.set_tag(run_id, names.T_FAILURE, f"{reason[:4000]}; {where}")
+    except Exception as tracking_error:  # the tracking store failing too must not hide why the run failed
+        error.add_note(f"the failure could not be recorded on the run: {tracking_error}")
+
+
+def _count_lines(path: Path) -> int:
+    # Counted, not parsed: whatever broke the run must not be hidden by a line it cut short.
+    with open(path, "rb") as f:
+        return sum(1 for line in f if line.strip())
 
 
 def _check_endpoint(identity: EndpointIdentity, when: str) -> InputError | None:

@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from benchmarks.taxonomy import canonical_sector, sector_codes, sectors as sector_taxonomy
 from harness.errors import InputError, Problem
+from harness.user_files import read_text
 from registry.districts import DISTRICTS, canonical_district
 from registry.uscc import uscc_problem
 
@@ -48,6 +49,13 @@ Email = Annotated[str, Field(max_length=200), _format(r"[^@\s]+@[^@\s]+\.[^@\s]+
 ModelName = Annotated[
     str,
     _format(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", "a valid model name", "use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"),
+]
+RegisteredVersion = Annotated[
+    str,
+    _format(
+        r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/[1-9][0-9]*)?", "NAME or NAME/VERSION of a registered model",
+        "name the registered base model as `harness models` lists it, e.g. Qwen2.5-7B-Instruct/1 (without /VERSION: its latest version at submission)",
+    ),
 ]
 
 
@@ -85,6 +93,9 @@ class ModelFacts(_Strict):
     name: ModelName
     version_label: NonEmpty
     base_model: NonEmpty
+    # The base as registered here (a reference model, or any registered version): what `harness
+    # uplift` measures this model against. Resolved and pinned (version and fingerprint) at submission.
+    base_registered: RegisteredVersion | None = None
     sectors: Annotated[list[str], Field(min_length=1)]
     scenarios: list[NonEmpty] = []
 
@@ -192,9 +203,11 @@ def parse_manifest(raw: object, path: Path) -> tuple[Manifest, Path]:
 def load_manifest(path: Path) -> tuple[Manifest, Path]:
     """Read, parse and validate a manifest; return it with the checkpoint directory resolved."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise ManifestError([Problem(str(path), "-", f"cannot read the manifest ({e})", "check the path and save the file as UTF-8")], None) from e
+        text = read_text(path, "MANIFEST", "the submission manifest (YAML; docs/submission.md)")
+    except InputError as e:
+        raise ManifestError(e.problems, None) from e
+    try:
+        raw = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError, RecursionError) as e:
         # PyYAML raises ValueError for impossible timestamps (2026-02-30) and recurses on deep nesting.
         raise ManifestError([Problem(str(path), "-", f"not valid YAML ({e})", "fix the YAML syntax")], None) from e
