@@ -183,9 +183,8 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
         try:
             verified.verify_again(progress=progress)
         except InputError as e:
-            engine.close()
             client.set_tag(run_id, names.T_FAILURE, str(e))
-            raise
+            raise  # the recorded engine closes the engine it loaded
         try:
             # The version's behavioural fingerprint lives with the version on the server, not in the run.
             record_if_missing(server, version, checkpoint, engine, profile.engine.dtype)

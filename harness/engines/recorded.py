@@ -140,9 +140,14 @@ class RecordedEngine:
 
     def _load(self) -> Engine:
         if self.engine is None:
-            self.engine = self._load_engine()
+            engine = self._load_engine()
             crash_point("engine.loaded")
-            self._on_load(self.engine)
+            try:
+                self._on_load(engine)
+            except BaseException:
+                engine.close()  # e.g. weights that fail their check again: never asked anything
+                raise
+            self.engine = engine
         return self.engine
 
     def close(self) -> None:
