@@ -331,7 +331,7 @@ def _record_failure(client: FailoverClient, run_id: str, error: BaseException) -
     """Why the run failed, as tag harness.failure, and where its finished items are (noted on the error
     for the CLI): each item was appended to its staging file as it was scored, and stays there."""
     kept = {path.stem: _count_lines(path) for path in sorted((staging_dir(run_id) / names.A_ITEMS_DIR).glob("*.jsonl"))}
-    where = f"{sum(kept.values())} finished items kept in {staging_dir(run_id) / names.A_ITEMS_DIR} ({', '.join(f'{k}: {n}' for k, n in kept.items())})" if kept else "no item was finished"
+    where = f"{sum(kept.values())} finished items kept in {staging_dir(run_id) / names.A_ITEMS_DIR} ({', '.join(f'{k}: {n}' for k, n in kept.items())})" if sum(kept.values()) else "no item was finished"
     error.add_note(f"run {run_id} is FAILED; {where}; the same command continues it, asking the model only what it has not answered (docs/runs.md)")
     reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error) if isinstance(error, (EngineFailure, InputError)) else f"{type(error).__name__}: {error}"
     try:
