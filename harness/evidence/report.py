@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mlflow import MlflowClient
 
+from harness.crash import crash_point
 from harness.evidence import names
 from harness.reporting import labels
 from harness.reporting.html import render_run_html
@@ -221,4 +222,5 @@ def log_report(client: MlflowClient, run_id: str, *, pdf: Path | None = None) ->
             shutil.copyfile(print_pdf(stored.html, pdf), staged[-1][0])
         for path, artifact in staged:
             client.log_artifact(run_id, str(path), str(Path(artifact).parent))
+            crash_point("report")
     return stored

@@ -25,7 +25,9 @@ from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
 from harness.scoring.judging import KEYWORD, Policy, combine
 from harness.store import ItemWriter
 
-BATCH_ITEMS = 16
+# One engine call per 256 prompts: vLLM schedules a batch that size freely (16 ran the demo's safety
+# suite at 2.1x raw LLM.generate: scripts/generation_speed.py); a kill loses at most one batch's answers.
+BATCH_ITEMS = 256
 JUDGES = {RuleRefusalJudge.name: RuleRefusalJudge}
 
 
