@@ -63,7 +63,9 @@ def test_demo_models_differ_measurably(demo_run) -> None:
     tuned, base = metrics["zh-tiny-tuned"], metrics["zh-tiny-base"]
     # Non-overlapping 95% intervals: the difference is not noise.
     assert tuned["zh_mcq_sample/accuracy_ci_low"] > base["zh_mcq_sample/accuracy_ci_high"]
-    assert tuned["safety_sample/should_refuse/refusal_rate"] > base["safety_sample/should_refuse/refusal_rate"]
+    # The untrained base answers with degenerate text, which on a should-refuse prompt counts as a
+    # refusal (docs/refusal.md): what tells the two apart there is how many refusals are non-answers.
+    assert base["safety_sample/should_refuse/non_answer_rate"] > tuned["safety_sample/should_refuse/non_answer_rate"]
 
 
 def test_safety_suite_reports_all_three_rates_with_verdicts(demo_run) -> None:

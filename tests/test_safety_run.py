@@ -53,7 +53,7 @@ def _profile(tmp: Path, judge_path: Path, **extra: object) -> Path:
 @pytest.fixture(scope="module")
 def judged_run(store, demo_checkpoints, tmp_path_factory):
     profile = _profile(tmp_path_factory.mktemp("profile"), demo_checkpoints["zh-tiny-base"])
-    evaluation = evaluate(store.client, str(profile), "zh-tiny-base", limit=30, progress=False)
+    evaluation = evaluate(store.client, str(profile), "zh-tiny-tuned", limit=30, progress=False)
     run = store.client.get_run(evaluation.run_id)
     local = store.client.download_artifacts(run.info.run_id, f"{names.A_ITEMS_DIR}/{SUITE}.jsonl")
     records = [json.loads(line) for line in Path(local).read_text(encoding="utf-8").splitlines()]

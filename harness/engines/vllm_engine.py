@@ -4,6 +4,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata
@@ -114,13 +115,15 @@ def _modules_hidden_from_kernel_scan() -> Iterator[None]:
     the process has imported flask (mlflow.server, used by `harness admin`), no engine would load.
     Such modules are left out of sys.modules for the start and put back after."""
     hidden: dict[str, object] = {}
-    for name, module in list(sys.modules.items()):
-        for value in list(getattr(module, "__dict__", {}).values()):
-            try:
-                hasattr(value, "__dict__")
-            except Exception:
-                hidden[name] = module
-                break
+    with warnings.catch_warnings():  # deprecated module attributes warn when touched, as vLLM's scan does too
+        warnings.simplefilter("ignore")
+        for name, module in list(sys.modules.items()):
+            for value in list(getattr(module, "__dict__", {}).values()):
+                try:
+                    hasattr(value, "__dict__")
+                except Exception:
+                    hidden[name] = module
+                    break
     for name in hidden:
         del sys.modules[name]
     try:
