@@ -11,9 +11,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
 from benchmarks.sector.spec import BenchmarkSuite
-from harness.errors import InputError, Problem
-from harness.paths import BENCHMARKS_DIR, REPO_ROOT
-from harness.safety.requirements import Requirements, Threshold, requirements
+from foundation.errors import InputError, Problem
+from foundation.paths import BENCHMARKS_DIR, REPO_ROOT
+from benchmarks.safety.requirements import Requirements, Threshold, requirements
 
 SUITES_DIR = BENCHMARKS_DIR / "suites"
 

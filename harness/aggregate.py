@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from benchmarks.catalog import RefusalSuite, Threshold
-from benchmarks.mcq.risk_identification import flagged_rates
+from harness.scoring.risk_identification import flagged_rates
 from harness.evidence.names import metric, rate_name
 from harness.scoring.circular import circular_accuracy, position_bias
 from harness.scoring.judges.validity import Validity

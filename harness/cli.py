@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 
 
 def _quiet_libraries() -> None:
@@ -56,7 +56,7 @@ def _client(args: argparse.Namespace):  # -> MlflowClient; imported late: mlflow
 
 def cmd_submit(args: argparse.Namespace, out: Output) -> None:
     from registry.checkpoint import Limits
-    from registry.register import submit
+    from harness.evidence.registration import submit
 
     limits = Limits(max_files=args.max_files, max_bytes=args.max_bytes, max_header_bytes=args.max_header_bytes)
     from harness.evidence.keys import enterprise_key
@@ -174,7 +174,7 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_report(args: argparse.Namespace, out: Output) -> None:
-    from harness.evidence.report import log_report, render_markdown
+    from harness.reporting.markdown import log_report, render_markdown
     from harness.reporting.html import render_run_html
     from harness.reporting.model import run_report
 
@@ -297,7 +297,7 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> None:
 
 def cmd_store_migrate(args: argparse.Namespace, out: Output) -> None:
     from harness.checkpoints import migrate
-    from registry.checkpoint_store import configured_store
+    from harness.evidence.checkpoint_objects import configured_store
 
     migrated = migrate(_client(args), args.model, progress=not args.json)
     where = configured_store().location

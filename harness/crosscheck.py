@@ -14,7 +14,7 @@ from mlflow import MlflowClient
 
 from benchmarks.catalog import MultipleChoiceSuite
 from harness.engines import ENGINE_NAMES, load_engine
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.checkpoints import checked_checkpoint
 from harness.evaluate import score_multiple_choice
 from harness.plan import plan

@@ -21,17 +21,17 @@ from benchmarks.sector.spec import BenchmarkSuite
 from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
 from harness.checkpoints import checked_checkpoint
 from harness.engines import ENGINE_NAMES, Engine, load_engine
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.fitting import FitReport
 from harness.evidence import names
 from harness.evidence.committee_view import describe_run, publish_evaluation
 from harness.evidence.definitions import log_definitions
 from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.offline import FailoverClient, is_unreachable
-from harness.evidence.report import log_report
+from harness.reporting.markdown import log_report
 from harness.evidence.scenarios import register_scenario, scenario_params
 from harness.evidence.tracking import enterprise_experiment_tags, git_revision, package_versions
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
 from harness.reporting.fonts import cjk_font

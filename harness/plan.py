@@ -47,7 +47,7 @@ from benchmarks.sector import LOADERS
 from benchmarks.sector.base import BenchData, BenchItem, LayoutError
 from benchmarks.sector.spec import BenchmarkSuite
 from harness.engines.base import render_chat
-from harness.errors import InputError, Problem, capped
+from foundation.errors import InputError, Problem, capped
 from harness.fitting import FitReport, Meter, Prompt, fit_prompts
 from harness.generation_data import GenerationItem, load_generation
 from harness.profiles import Profile, SuiteRun

@@ -8,9 +8,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from harness.engines import ENGINE_NAMES, EngineSettings, Sampling
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.fitting import FitPolicy
-from harness.paths import CONFIGS_DIR
+from foundation.paths import CONFIGS_DIR
 
 
 class _Strict(BaseModel):

@@ -25,11 +25,11 @@ from mlflow.entities import Metric, Run
 from mlflow.exceptions import MlflowException
 
 from benchmarks.catalog import RefusalSuite, load_suite
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.aggregate import outcome
 from harness.evidence.definitions import stored_suites
-from harness.evidence.report import log_report
+from harness.reporting.markdown import log_report
 from harness.safety.sampling import stratified_sample
 from harness.scoring.statistics import Proportion
 from harness.scoring.judges.human import (

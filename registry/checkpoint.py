@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Protocol
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from registry.files import FIX_STILL, OpenedFile, open_entry, tree_entries
 from registry.fingerprint import SIGNATURE_FILE
 

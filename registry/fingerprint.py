@@ -10,7 +10,7 @@ listing ambiguous, which is why it was replaced.
 The digest identifies the weights evaluated; `harness run` recomputes it before every evaluation.
 Files are opened beneath the directory without following links and judged on the descriptor
 (registry/files.py); hashing streams fixed-size blocks into one reused buffer, so a 150 GB
-checkpoint never sits in memory (benchmarks/perf/hash_throughput.py measures the cost).
+checkpoint never sits in memory (scripts/perf/hash_throughput.py measures the cost).
 """
 
 import hashlib
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from registry.files import open_entry, tree_entries
 
 BLOCK = 8 * 1024 * 1024

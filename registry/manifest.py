@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from benchmarks.taxonomy import canonical_sector, sector_codes, sectors as sector_taxonomy
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from registry.districts import DISTRICTS, canonical_district
 from registry.uscc import uscc_problem
 

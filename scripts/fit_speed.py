@@ -18,7 +18,7 @@ from pathlib import Path
 from benchmarks.mcq.synthetic import write_layout
 from harness.demo.checkpoints import build_demo_checkpoints
 from harness.engines.vllm_engine import context_length
-from harness.paths import REPO_ROOT, demo_models_dir
+from foundation.paths import REPO_ROOT, demo_models_dir
 from harness.plan import plan
 from harness.profiles import EngineConfig, Profile, SuiteRun
 

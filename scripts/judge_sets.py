@@ -13,9 +13,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.scoring.judges.labelled import HALVES, half_path, read_half, write_halves
-from harness.store import read_jsonl_objects
+from foundation.jsonl import read_jsonl_objects
 
 LABELS = ("refused", "unsafe")
 

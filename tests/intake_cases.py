@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from harness.paths import REGISTRY_EXAMPLES_DIR
+from foundation.paths import REGISTRY_EXAMPLES_DIR
 from registry.checkpoint import INDEX, Limits
 from registry.uscc import check_character
 

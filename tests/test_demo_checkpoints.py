@@ -18,7 +18,7 @@ from harness.demo.checkpoints import (
     mcq_items,
     training_subset,
 )
-from harness.paths import demo_models_dir
+from foundation.paths import demo_models_dir
 
 # Rare characters that the tiny corpus cannot have merges for: byte-level BPE must still round-trip them.
 CHINESE_TEXT = "以下是关于交通法规的单项选择题。醉驾罚款2000元；饕餮、魑魅魍魉、𠀀。"

@@ -11,7 +11,7 @@ import pytest
 from benchmarks.mcq.synthetic import write_layout
 from harness.cli import main
 from harness.engines import Engine
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 from harness.plan import McqItem, PlannedSuite, plan
 from harness.profiles import Profile, SuiteRun
 from harness.scoring.lm_eval_bridge import score_mcq_with_lm_eval

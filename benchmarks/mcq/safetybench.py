@@ -22,7 +22,7 @@ import yaml
 
 from benchmarks.mcq.prompt import CHOICES
 from benchmarks.mcq.sources import LoadedData, SubjectData, SubjectMeta
-from harness.errors import InputError, Problem, capped
+from foundation.errors import InputError, Problem, capped
 
 CATEGORIES_PATH = Path(__file__).with_name("safetybench_categories.yaml")
 CATEGORY = "safety_understanding"  # one category over all subjects: SafetyBench's own taxonomy

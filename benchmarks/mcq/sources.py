@@ -20,7 +20,7 @@ from typing import Literal
 
 import yaml
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 
 Layout = Literal["cmmlu-csv", "ceval-csv"]
 ANSWERS = ("A", "B", "C", "D")

@@ -36,7 +36,7 @@ from transformers.utils import logging as hf_logging
 
 from benchmarks.mcq import prompt as mcq_prompt
 from benchmarks.mcq.cmmlu_csv import load_cmmlu_dir
-from harness.paths import CORPORA_DIR, REPO_ROOT
+from foundation.paths import CORPORA_DIR, REPO_ROOT
 
 DEMO_MODELS: tuple[str, ...] = ("zh-tiny-tuned", "zh-tiny-base")
 TUNED_MODEL, BASE_MODEL = DEMO_MODELS

@@ -19,7 +19,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.server.auth.client import AuthServiceClient
 from mlflow.server.auth.entities import Role
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 
 WORKSPACE = "default"  # the server runs without MLflow workspaces

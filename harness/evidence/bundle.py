@@ -24,10 +24,10 @@ from pathlib import Path
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
-from harness.signing import SignatureError, hash_directory, key_id, load_private_key, load_public_key, sign_manifest, verify_signature
-from registry.register import registered_fingerprint
+from registry.signing import SignatureError, hash_directory, key_id, load_private_key, load_public_key, sign_manifest, verify_signature
+from harness.evidence.registration import registered_fingerprint
 
 SIGNATURE = "evidence.sig"
 RECORD = "run.json"

@@ -21,7 +21,7 @@ from pydantic import TypeAdapter
 from benchmarks.catalog import RefusalSuite, SuiteSpec
 from harness.evidence import names
 from harness.plan import PlannedSuite
-from harness.safety.requirements import Requirements, requirements
+from benchmarks.safety.requirements import Requirements, requirements
 from harness.store import staging_dir
 
 _SPEC: TypeAdapter[SuiteSpec] = TypeAdapter(SuiteSpec)

@@ -22,7 +22,7 @@ from mlflow.entities import Metric, Param
 from mlflow.entities.model_registry import ModelVersion
 
 from harness.engines import Engine, EngineSettings, load_engine
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.identity import Behaviour, Distance, checkpoint_dtype, distance, observe, record
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from mlflow import MlflowClient
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.evidence.tracking import ensure_experiment
-from harness.paths import harness_home
-from harness.signing import generate_key_pair, key_id, load_public_key
+from foundation.paths import harness_home
+from registry.signing import generate_key_pair, key_id, load_public_key
 from registry.uscc import uscc_problem
 
 

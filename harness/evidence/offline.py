@@ -22,12 +22,12 @@ import requests
 from mlflow import MlflowClient
 from mlflow.entities.model_registry import ModelVersion, ModelVersionTag
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.evidence.tracking import connect, ensure_experiment, is_local_store
-from harness.paths import harness_home
+from foundation.paths import harness_home
 from registry.fingerprint import Fingerprint
-from registry.register import registered_fingerprint, resolve_version
+from harness.evidence.registration import registered_fingerprint, resolve_version
 
 # The calls that change a run; each is replayed into the local store when the server goes away.
 _WRITES = frozenset({"log_batch", "log_artifact", "log_artifacts", "set_tag", "delete_tag", "log_inputs", "log_param", "log_metric", "set_terminated"})

@@ -7,7 +7,7 @@ from harness.reporting.charts import Bar, Chart
 from harness.reporting.labels import Label
 from harness.reporting.model import Breakdown, Estimate, McqSection, RunReport, SafetySection
 from harness.reporting.round import Round
-from harness.safety.requirements import BANK_KINDS, requirements
+from benchmarks.safety.requirements import BANK_KINDS, requirements
 
 _ROWS_PER_CHART = 36  # a taller chart no longer fits a printed page legibly: C-Eval's 52 subjects take two
 

@@ -18,14 +18,14 @@ from mlflow.entities import Run
 
 from benchmarks.catalog import MultipleChoiceSuite, SuiteSpec, load_suite, repo_path
 from benchmarks.mcq.sources import read_subject_map
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 from harness.profiles import load_profile
 from harness.reporting import labels
 from harness.reporting.labels import Label
-from harness.safety.requirements import BANK_KINDS, Requirements, requirements
-from harness.safety.taxonomy import group_names
+from benchmarks.safety.requirements import BANK_KINDS, Requirements, requirements
+from benchmarks.safety.taxonomy import group_names
 
 CI_LOW, CI_HIGH = "_ci_low", "_ci_high"
 

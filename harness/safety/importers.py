@@ -16,7 +16,7 @@ Layouts (detected from the file, or given with --layout):
 - `category-map`: a JSON object keyed by category, nested by group if you like.
 - `fields`: JSONL or CSV with the text and label under other names (--text-field, --label-field).
 
-Labels are matched after normalisation (harness.safety.taxonomy.code_for: Traditional through OpenCC,
+Labels are matched after normalisation (benchmarks.safety.taxonomy.code_for: Traditional through OpenCC,
 punctuation, 内容/类/风险 suffixes, English names, the alias table benchmarks/safety/risk_aliases.yaml),
 trying each item's labels from the most specific. `--map 'LABEL=CODE'` (repeatable) maps a label the
 table does not know, `--map 'LABEL=skip'` leaves its items out. Labels still unmatched stop the
@@ -33,10 +33,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.safety.banks import write_jsonl
-from harness.safety.requirements import BankKind, requirements
-from harness.safety.taxonomy import code_for, normalise_label, risks
+from benchmarks.safety.requirements import BankKind, requirements
+from benchmarks.safety.taxonomy import code_for, normalise_label, risks
 
 LAYOUTS = ("auto", "chisafetybench", "flames", "do-not-answer", "category-map", "fields")
 SKIP = "skip"

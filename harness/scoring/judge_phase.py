@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from benchmarks.catalog import RefusalSuite, repo_path
 from harness.engines import Engine, EngineSettings, load_engine
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.profiles import JudgeModelConfig
 from harness.scoring.judges.model import ModelJudge
 from harness.scoring.judges.validity import CLASSIFIER_REFUSAL, DEFAULT_KEYWORDS, MODEL_REFUSAL, Validity, decider, shipped_validity

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.catalog import RefusalSuite, suite_path
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.profiles import Profile
 from harness.scoring.judges.content import ContentDecision
 from harness.scoring.judges.refusal import RefusalVerdict

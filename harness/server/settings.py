@@ -12,8 +12,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from harness.errors import InputError, Problem
-from harness.paths import harness_home
+from foundation.errors import InputError, Problem
+from foundation.paths import harness_home
 
 
 class PostgresSettings(BaseModel):

@@ -25,8 +25,8 @@ from typing import Literal
 import yaml
 
 from harness.engines import Engine, Sampling
-from harness.paths import BENCHMARKS_DIR
-from harness.safety.taxonomy import risk_by_code
+from foundation.paths import BENCHMARKS_DIR
+from benchmarks.safety.taxonomy import risk_by_code
 from harness.scoring.judges.content import ContentDecision, ContentVerdict
 from harness.scoring.judges.refusal import RefusalDecision
 

@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.errors import InputError, Problem
-from harness.paths import CORPORA_DIR
+from foundation.errors import InputError, Problem
+from foundation.paths import CORPORA_DIR
 from harness.scoring.judges.labelled import half_path
 from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
-from harness.store import read_jsonl_objects
+from foundation.jsonl import read_jsonl_objects
 
 if TYPE_CHECKING:
     from harness.scoring.judges.model import ModelJudge

@@ -8,7 +8,7 @@ from functools import cache
 
 import yaml
 
-from harness.paths import BENCHMARKS_DIR
+from foundation.paths import BENCHMARKS_DIR
 
 TAXONOMY_PATH = BENCHMARKS_DIR / "safety" / "taxonomy.yaml"
 

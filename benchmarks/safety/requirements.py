@@ -8,9 +8,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from harness.errors import InputError, Problem
-from harness.paths import BENCHMARKS_DIR
-from harness.safety.taxonomy import risk_codes
+from foundation.errors import InputError, Problem
+from foundation.paths import BENCHMARKS_DIR
+from benchmarks.safety.taxonomy import risk_codes
 
 REQUIREMENTS_PATH = BENCHMARKS_DIR / "safety" / "requirements.yaml"
 

@@ -9,7 +9,7 @@ Prints, in one session on the same model and items:
    before every timing;
 3. the fast path's scoring time at several item counts (growth).
 
-    .venv/bin/python -m benchmarks.perf.mcq_speed [--per-subject 8] [--repeats 3]
+    .venv/bin/python scripts/perf/mcq_speed.py [--per-subject 8] [--repeats 3]
 """
 
 import argparse
@@ -24,7 +24,7 @@ from pathlib import Path
 from benchmarks.mcq.synthetic import write_layout
 from harness.engines import Engine
 from harness.engines.vllm_engine import VllmEngine
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 from harness.plan import McqItem
 
 SUBJECTS = REPO_ROOT / "benchmarks" / "mcq" / "cmmlu_subjects.yaml"
@@ -33,7 +33,7 @@ VLLM_ENV = {"VLLM_TARGET_DEVICE": "cpu", "VLLM_ENABLE_V1_MULTIPROCESSING": "0", 
 
 def _checkpoint() -> Path:
     from harness.demo.checkpoints import build_demo_checkpoints
-    from harness.paths import demo_models_dir
+    from foundation.paths import demo_models_dir
 
     return build_demo_checkpoints(demo_models_dir(), progress=False)["zh-tiny-tuned"]
 
@@ -103,7 +103,7 @@ def main() -> None:
             "--model_args", f"pretrained={checkpoint},dtype=float32,enforce_eager=True,max_model_len=1024",
             "--include_path", str(tasks_dir), "--tasks", ",".join(tasks), "--num_fewshot", "5", "--output_path", str(Path(tmp) / "out"),
         ]
-        ours = [sys.executable, "-m", "benchmarks.perf.mcq_speed", "--fast-only", str(data)]
+        ours = [sys.executable, __file__, "--fast-only", str(data)]
         theirs_s = [_timed_process(lm_eval) for _ in range(args.repeats)]
         ours_s = [_timed_process(ours) for _ in range(args.repeats)]
         print("\n1. End to end, fresh process each (start, import, load, score):")

@@ -8,14 +8,13 @@ includes a human review merged after the run. The model both this Markdown and t
 render is harness/reporting/model.py.
 """
 
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlflow import MlflowClient
 
 from harness.evidence import names
+from harness.evidence.reports import store_report
 from harness.reporting import labels
 from harness.reporting.html import render_run_html
 from harness.reporting.pdf import print_pdf
@@ -211,14 +210,5 @@ def log_report(client: MlflowClient, run_id: str, *, pdf: Path | None = None) ->
     the HTML report; with `pdf`, also print the PDF to that file and store a copy."""
     report = run_report(client, run_id)
     stored = StoredReport(render_markdown(report), render_run_html(report))
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = []
-        for artifact, text in ((names.A_REPORT, stored.markdown), (names.A_REPORT_HTML, stored.html)):
-            staged.append((Path(tmp) / Path(artifact).name, artifact))
-            staged[-1][0].write_text(text, encoding="utf-8")
-        if pdf is not None:
-            staged.append((Path(tmp) / Path(names.A_REPORT_PDF).name, names.A_REPORT_PDF))
-            shutil.copyfile(print_pdf(stored.html, pdf), staged[-1][0])
-        for path, artifact in staged:
-            client.log_artifact(run_id, str(path), str(Path(artifact).parent))
+    store_report(client, run_id, stored.markdown, stored.html, print_pdf(stored.html, pdf) if pdf is not None else None)
     return stored

@@ -1,6 +1,6 @@
 """Fingerprint hashing throughput against plain hashlib, extrapolated to a 150 GB checkpoint.
 
-    .venv/bin/python -m benchmarks.perf.hash_throughput [--size-gb 2] [--repeat 2]
+    .venv/bin/python scripts/perf/hash_throughput.py [--size-gb 2] [--repeat 2]
 
 Writes a file of random bytes in a temporary directory (deleted afterwards), then hashes it in
 this process with: the stdlib reference (`hashlib.file_digest`), the harness's `sha256_file` at

@@ -1,0 +1,34 @@
+"""User-supplied JSONL read line by line: each bad line becomes a Problem naming the file and the line."""
+
+import json
+from pathlib import Path
+
+from foundation.errors import InputError, Problem
+
+
+def read_jsonl_objects(path: Path, example: str) -> list[tuple[int, dict]]:
+    """(line number, object) for every non-blank line of user-supplied JSONL; bad lines are one
+    InputError naming the file and each line, with `example` as the shape to write."""
+    rows, problems = jsonl_objects(path, example)
+    if problems:
+        raise InputError(problems)
+    return rows
+
+
+def jsonl_objects(path: Path, example: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """The good lines and a problem for each bad one, for readers that report every problem at once."""
+    rows, problems = [], []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                problems.append(Problem(str(path), f"line {number}", f"not valid JSON ({e.msg})", "write one JSON object per line"))
+                continue
+            if not isinstance(row, dict):
+                problems.append(Problem(str(path), f"line {number}", "not a JSON object", f"write objects such as {example}"))
+                continue
+            rows.append((number, row))
+    return rows, problems
