@@ -18,7 +18,8 @@ from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
 from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, ScenarioSuite, repo_path
 from benchmarks.mcq.sources import pinned_revision
 from benchmarks.sector.spec import BenchmarkSuite
-from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
+from harness.aggregate import generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
+from harness.scoring.verdict import Verdict
 from harness.checkpoints import checked_checkpoint
 from harness.engines import ENGINE_NAMES, Engine, load_engine
 from foundation.errors import InputError, Problem

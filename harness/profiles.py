@@ -5,32 +5,29 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError
 
+from foundation.schema import Strict
 from harness.engines import ENGINE_NAMES, EngineSettings, Sampling
 from foundation.errors import InputError, Problem
 from harness.fitting import FitPolicy
 from foundation.paths import CONFIGS_DIR
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class EngineConfig(_Strict):
+class EngineConfig(Strict):
     name: str = "vllm"
     dtype: str = "auto"
     max_model_len: int = Field(2048, gt=0)
     extra: dict[str, object] = {}
 
 
-class GenerationConfig(_Strict):
+class GenerationConfig(Strict):
     max_tokens: int = Field(256, gt=0)
     temperature: float = Field(0.0, ge=0.0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)
 
 
-class SuiteRun(_Strict):
+class SuiteRun(Strict):
     # A suite of benchmarks/suites/ by name, or a suite file by path (relative to the profile's folder).
     suite: str
     num_fewshot: int = Field(0, ge=0, le=5)
@@ -48,7 +45,7 @@ class SuiteRun(_Strict):
     fit: FitPolicy = "fewer_shots"
 
 
-class JudgeModelConfig(_Strict):
+class JudgeModelConfig(Strict):
     """A judge model (harness/scoring/judges/model.py): `guard`, a guard model such as Qwen3Guard-Gen
     read in its response-moderation format, or `rubric`, an instruction model answering the rubric
     with JSON. Loaded after the target model is released. A path, not a registered model: judges are
@@ -66,7 +63,7 @@ RefusalJudgeName = Literal["rule", "classifier", "model", "human"]
 ContentJudgeName = Literal["keyword", "model", "human"]
 
 
-class JudgingConfig(_Strict):
+class JudgingConfig(Strict):
     """The combining policy (harness/scoring/judging.py). `refusal`: judges in order (`rule`, the
     trained `classifier` for machines without a judge model, `model`, `human`); an item's refusal
     verdict is the first decided one, `human` last means what the machine judges leave undecided or
@@ -86,7 +83,7 @@ class RubricJudgeConfig(JudgeModelConfig):
     max_tokens: int = Field(256, gt=0)
 
 
-class Profile(_Strict):
+class Profile(Strict):
     name: str
     description: str = ""
     seed: int = 0

@@ -27,7 +27,7 @@ from mlflow.exceptions import MlflowException
 from benchmarks.catalog import RefusalSuite, load_suite
 from foundation.errors import InputError, Problem
 from harness.evidence import names
-from harness.aggregate import outcome
+from harness.scoring.verdict import outcome
 from harness.evidence.definitions import stored_suites
 from harness.reporting.markdown import log_report
 from harness.safety.sampling import stratified_sample
@@ -331,7 +331,7 @@ class Imported:
                     lines.append(f"    note: {v.sample_note}")
                 positive = "不合格 (fails)" if v.bank == "generated" else "拒答 (refused)"
                 for name, a in b.judges.items():
-                    kappa = "" if a.kappa is None else f", kappa {a.kappa:.2f}" if a.kappa == a.kappa else ", kappa n/a"
+                    kappa = f", kappa {a.kappa:.2f}" if a.kappa == a.kappa else ", kappa n/a"
                     lines.append(f"    judge {name} vs human: agreement {a.agreement}, precision {_pct(a.precision)}, recall {_pct(a.recall)}{kappa} "
                                  f"(positive = {positive}; tp={a.true_pos} fp={a.false_pos} fn={a.false_neg} tn={a.true_neg})")
         lines.append(f"the run's report now includes the human review: harness report {self.run_id}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mlflow import MlflowClient
 
-from harness.demo.checkpoints import build_demo_checkpoints
+from demo_models.build import build_demo_checkpoints
 from harness.demo.job import materialize_manifest
 from foundation.errors import InputError, Problem
 from harness.evidence.tracking import connect

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from safetensors.torch import load_file, save_file
 
-from harness.demo.checkpoints import build_demo_checkpoints
+from demo_models.build import build_demo_checkpoints
 from harness.engines import Engine, EngineSettings, load_engine
 from harness.engines.local_server import vllm_serve
 from harness.identity import MAX_LOGPROB_DIFF, MIN_AGREEMENT, Behaviour, Distance, distance, observe, record

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from benchmarks.mcq.synthetic import write_layout
-from harness.demo.checkpoints import build_demo_checkpoints
+from demo_models.build import build_demo_checkpoints
 from harness.engines.vllm_engine import context_length
 from foundation.paths import REPO_ROOT, demo_models_dir
 from harness.plan import plan

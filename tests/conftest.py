@@ -13,7 +13,7 @@ from typing import NamedTuple
 import pytest
 from mlflow import MlflowClient
 
-from harness.demo.checkpoints import build_demo_checkpoints
+from demo_models.build import build_demo_checkpoints
 from harness.demo.job import DEMO_MANIFESTS, materialize_manifest
 from harness.engines import Engine, EngineSettings, load_engine
 from harness.evidence.tracking import connect

@@ -18,7 +18,8 @@ import pytest
 import yaml
 
 from benchmarks.catalog import load_suite
-from harness.aggregate import Verdict, refusal_verdicts
+from harness.aggregate import refusal_verdicts
+from harness.scoring.verdict import Verdict
 from harness.cli import main
 from harness.engines import Sampling
 from foundation.errors import InputError

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.aggregate import outcome
+from harness.scoring.verdict import outcome
 from harness.cli import main
 from harness.evaluate import evaluate
 from harness.evidence import names

@@ -10,7 +10,7 @@ import yaml
 from mlflow import MlflowClient
 
 from harness.compare import Row, leaderboard
-from harness.demo.checkpoints import build_demo_checkpoints
+from demo_models.build import build_demo_checkpoints
 from harness.evaluate import Evaluation, evaluate
 from foundation.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir
 from harness.evidence.registration import Registered, submit

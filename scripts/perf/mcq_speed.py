@@ -32,7 +32,7 @@ VLLM_ENV = {"VLLM_TARGET_DEVICE": "cpu", "VLLM_ENABLE_V1_MULTIPROCESSING": "0", 
 
 
 def _checkpoint() -> Path:
-    from harness.demo.checkpoints import build_demo_checkpoints
+    from demo_models.build import build_demo_checkpoints
     from foundation.paths import demo_models_dir
 
     return build_demo_checkpoints(demo_models_dir(), progress=False)["zh-tiny-tuned"]
