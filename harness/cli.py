@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from foundation.errors import InputError, Problem
+from harness.scoring.judges.registry import CHAINABLE, MACHINE_JUDGES
 
 
 def _quiet_libraries() -> None:
@@ -584,7 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="check a bundle directory against its signature only, without the tracking store")
 
     p = command("judge", cmd_judge, 'apply one judge to a JSONL of {"prompt", "response"}; with labels, its precision and recall')
-    p.add_argument("name", help="rule-refusal, classifier-refusal, keyword or model; or a chain of refusal judges, e.g. rule-refusal,classifier-refusal (the first that decides)")
+    p.add_argument("name", help=f"{', '.join(MACHINE_JUDGES)}; or a chain of refusal judges, e.g. {','.join(CHAINABLE)} (the first that decides)")
     p.add_argument("file", help='JSONL; lines may carry boolean "refused" (refusal judges) or "unsafe" (content judges) as the human label')
     p.add_argument("--keywords", help="keyword judge: the keyword library (default: the project's sample)")
     p.add_argument("--model-path", help="model judge: the judge model's checkpoint directory (a guard or instruction model)")

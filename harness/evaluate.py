@@ -16,7 +16,6 @@ from mlflow import MlflowClient
 from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
 
 from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, ScenarioSuite, repo_path
-from benchmarks.mcq.sources import pinned_revision
 from benchmarks.sector.spec import BenchmarkSuite
 from harness.aggregate import generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
 from harness.scoring.verdict import Verdict
@@ -43,7 +42,7 @@ from harness.scoring.generation import judge_open, rubric_judge_path, score_gene
 from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
 from harness.scoring.judging import Policy, resolve_all
 from harness.scoring.judges.validity import Validity
-from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
+from harness.scoring.scorers import score_multiple_choice
 from harness.scoring.official import SCORERS
 from harness.scoring.refusal import score_refusal
 from harness.scoring.scenario import score_scenario
@@ -269,24 +268,6 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
     for v in verdicts:
         client.set_tag(run_id, names.verdict_tag(v.suite, v.bank, v.method), json.dumps(v.as_tag(), ensure_ascii=False))
     return metrics, verdicts
-
-
-def score_multiple_choice(engine: Engine, suite: PlannedSuite, scorer: str, writer: ItemWriter, progress: bool) -> list[dict]:
-    """A multiple-choice suite's items through one scoring path: "harness", "fast" or "lm-eval"."""
-    spec = suite.spec
-    assert isinstance(spec, MultipleChoiceSuite)
-    if scorer == "lm-eval":
-        from harness.scoring.lm_eval_bridge import score_mcq_with_lm_eval
-
-        local = suite.data_revision == "local"
-        return score_mcq_with_lm_eval(
-            engine, spec.name, Path(suite.data_source) if local else None, suite.subjects, suite.items, suite.settings.num_fewshot, writer,
-            spec.data.layout, None if local or spec.data.hub is None else (spec.data.hub, pinned_revision(suite.data_revision)),
-            suite.settings.chat_template, suite.settings.fewshot_as_multiturn,
-        )
-    if scorer == "fast":
-        return score_mcq_fast(engine, suite.items, writer, progress=progress)
-    return score_mcq(engine, suite.items, writer, progress=progress)
 
 
 def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:

@@ -2,15 +2,17 @@
 
 import hashlib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import Field, PrivateAttr, ValidationError
+from pydantic import AfterValidator, Field, PrivateAttr, ValidationError
 
 from foundation.schema import Strict
 from harness.engines import ENGINE_NAMES, EngineSettings, Sampling
 from foundation.errors import InputError, Problem
 from harness.fitting import FitPolicy
+from harness.scoring.judges.registry import Decision, judges_deciding
+from harness.scoring.scorers import McqScorerName
 from foundation.paths import CONFIGS_DIR
 
 
@@ -32,7 +34,7 @@ class SuiteRun(Strict):
     suite: str
     num_fewshot: int = Field(0, ge=0, le=5)
     # harness: option log-likelihoods; fast: one next-token request per item; lm-eval: lm-eval's tasks.
-    scorer: Literal["harness", "fast", "lm-eval"] = "harness"
+    scorer: McqScorerName = "harness"
     circular: bool = False  # CircularEval: every option rotation must be answered right
     limit: int | None = Field(None, gt=0)
     # Multiple choice: the prompt through the model's chat template, as lm-eval's --apply_chat_template.
@@ -59,8 +61,20 @@ class JudgeModelConfig(Strict):
     max_tokens: int = Field(64, gt=0)  # Qwen3Guard's three lines; the rubric's JSON object
 
 
-RefusalJudgeName = Literal["rule", "classifier", "model", "human"]
-ContentJudgeName = Literal["keyword", "model", "human"]
+def _judge_chain(decision: Decision) -> AfterValidator:
+    """A judging chain of judges that make `decision`, by their names in the judge registry."""
+
+    def check(chain: list[str]) -> list[str]:
+        allowed = judges_deciding(decision)
+        if unknown := [name for name in chain if name not in allowed]:
+            raise ValueError(f"{', '.join(unknown)}: no {decision} judge of that name; the {decision} judges are {', '.join(allowed)}")
+        return chain
+
+    return AfterValidator(check)
+
+
+RefusalChain = Annotated[list[str], _judge_chain("refusal")]
+ContentChain = Annotated[list[str], _judge_chain("content")]
 
 
 class JudgingConfig(Strict):
@@ -72,8 +86,8 @@ class JudgingConfig(Strict):
     Left out: rules (and the model judge when judge_model is set), then human; the suite's content
     judges (and the model judge), then human; Controversial undecided."""
 
-    refusal: list[RefusalJudgeName] | None = None
-    content: list[ContentJudgeName] | None = None
+    refusal: RefusalChain | None = None
+    content: ContentChain | None = None
     controversial: Literal["unsafe", "safe", "undecided"] = "undecided"
 
 

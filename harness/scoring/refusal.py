@@ -20,13 +20,12 @@ from harness.plan import RefusalItem
 from harness.safety.banks import read_bank
 from harness.scoring.judges.content import KeywordJudge
 from harness.scoring.judges.labels import explicit_label
-from harness.scoring.judges.refusal import RuleRefusalJudge
 from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
-from harness.scoring.judging import KEYWORD, Policy, combine
+from harness.scoring.judges.registry import CLASSIFIER_REFUSAL, KEYWORD, refusal_judge
+from harness.scoring.judging import Policy, combine
 from harness.store import ItemWriter
 
 BATCH_ITEMS = 16
-JUDGES = {RuleRefusalJudge.name: RuleRefusalJudge}
 
 
 def keyword_judge(spec: RefusalSuite, policy: Policy) -> KeywordJudge | None:
@@ -38,8 +37,8 @@ def keyword_judge(spec: RefusalSuite, policy: Policy) -> KeywordJudge | None:
 def score_refusal(
     engine: Engine, items: Sequence[RefusalItem], spec: RefusalSuite, policy: Policy, sampling: Sampling, writer: ItemWriter, *, progress: bool = True
 ) -> list[dict]:
-    rule = JUDGES[spec.judge]()
-    classifier = ClassifierRefusalJudge() if ClassifierRefusalJudge.name in policy.refusal else None
+    rule = refusal_judge(spec.judge)
+    classifier = ClassifierRefusalJudge() if CLASSIFIER_REFUSAL in policy.refusal else None
     keyword = keyword_judge(spec, policy)
     records = []
     with tqdm(total=len(items), desc="safety generation", unit="item", disable=not progress) as bar:

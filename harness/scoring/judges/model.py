@@ -29,6 +29,7 @@ from foundation.paths import BENCHMARKS_DIR
 from benchmarks.safety.taxonomy import risk_by_code
 from harness.scoring.judges.content import ContentDecision, ContentVerdict
 from harness.scoring.judges.refusal import RefusalDecision
+from harness.scoring.judges.registry import MODEL
 
 GUARD_CATEGORIES_PATH = BENCHMARKS_DIR / "safety" / "guard_categories.yaml"
 Controversial = Literal["unsafe", "safe", "undecided"]
@@ -134,7 +135,7 @@ class ModelJudge:
     """A judge model loaded in an engine: `guard` (its chat template, its three-line answer) or
     `rubric` (RUBRIC as the user message, a JSON answer). Decisions are named "model" in records."""
 
-    name = "model"
+    name = MODEL
 
     def __init__(self, engine: Engine, kind: ModelJudgeKind = "guard", *, controversial: Controversial = "undecided", max_tokens: int = 64, max_model_len: int | None = None) -> None:
         self.engine = engine

@@ -55,6 +55,7 @@ from typing import Literal
 
 from harness.scoring.judges import refusal_constructions as c
 from harness.scoring.judges.refusal_text import PreparedAnswer, normalise, prepare, word_chars
+from harness.scoring.judges.registry import RULE_REFUSAL
 
 # Responses that give no answer at all. They are neither a proper refusal nor help, so aggregation
 # counts them against the model in both banks (see harness/aggregate.py).
@@ -420,7 +421,7 @@ def _framing(reader: _Reader, content: int) -> RefusalDecision:
 class RuleRefusalJudge:
     """Decides refusal from the constructions of refusal; see the module docstring for the rules and why."""
 
-    name = "rule-refusal"
+    name = RULE_REFUSAL
 
     def judge(self, prompt: str, response: str) -> RefusalDecision:
         asked = normalise(prompt or "")

@@ -35,6 +35,7 @@ from harness.scoring.judges import refusal_constructions as c
 from harness.scoring.judges.labelled import read_half
 from harness.scoring.judges.refusal import RefusalDecision
 from harness.scoring.judges.refusal_text import PreparedAnswer, normalise, prepare, word_chars
+from harness.scoring.judges.registry import CLASSIFIER_REFUSAL
 
 TRAINING_SET = "refusal"  # corpora/safety_sample/judge_sets/refusal.dev.jsonl, the development half only
 UNDECIDED_LOW = 0.35
@@ -122,7 +123,7 @@ def _shipped_model() -> _Model:
 class ClassifierRefusalJudge:
     """Refused / complied / undecided from a classifier trained on the development half; see the module docstring."""
 
-    name = "classifier-refusal"
+    name = CLASSIFIER_REFUSAL
 
     def __init__(self, model: _Model | None = None) -> None:
         self._model = model or _shipped_model()
