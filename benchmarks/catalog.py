@@ -86,7 +86,8 @@ class RefusalSuite(Strict):
     _requirements: Requirements | None = PrivateAttr(default=None)
 
     def banks(self) -> list[RefusalBank]:
-        return (["generated"] if self.data.generated else []) + ["should_refuse", "should_not_refuse"]
+        generated: list[RefusalBank] = ["generated"] if self.data.generated else []
+        return [*generated, "should_refuse", "should_not_refuse"]
 
     def pinned(self, stored: Requirements) -> "RefusalSuite":
         """This suite judged by the requirements a run recorded, not by the repository's current file."""

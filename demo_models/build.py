@@ -267,6 +267,7 @@ def _read_jsonl(path: Path) -> list[dict[str, str]]:
 def _chat_example(tokenizer: PreTrainedTokenizerFast, user: str, reply: str) -> Example:
     messages = [{"role": "user", "content": user}]
     prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    assert isinstance(prompt, str)  # tokenize=False: the text
     return Example(prompt, reply + IM_END)
 
 
@@ -444,7 +445,7 @@ def _train(model: Qwen2ForCausalLM, batches: _Batches, progress: bool) -> None:
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, _learning_rate_factor)
     model.train()
     bar = tqdm(range(STEPS), desc=f"training {TUNED_MODEL}", disable=not progress, unit="step")
-    for _, batch in zip(bar, batches.epochs()):
+    for _, batch in zip(bar, batches.epochs(), strict=False):  # epochs() never ends: STEPS bounds it
         loss = _answer_loss(model, batch)
         optimizer.zero_grad()
         loss.backward()

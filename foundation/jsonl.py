@@ -2,11 +2,12 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 from foundation.errors import InputError, Problem
 
 
-def read_jsonl_objects(path: Path, example: str) -> list[tuple[int, dict]]:
+def read_jsonl_objects(path: Path, example: str) -> list[tuple[int, dict[str, Any]]]:
     """(line number, object) for every non-blank line of user-supplied JSONL; bad lines are one
     InputError naming the file and each line, with `example` as the shape to write."""
     rows, problems = jsonl_objects(path, example)
@@ -15,7 +16,7 @@ def read_jsonl_objects(path: Path, example: str) -> list[tuple[int, dict]]:
     return rows
 
 
-def jsonl_objects(path: Path, example: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
+def jsonl_objects(path: Path, example: str) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
     """The good lines and a problem for each bad one, for readers that report every problem at once."""
     rows, problems = [], []
     with open(path, encoding="utf-8") as f:

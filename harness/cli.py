@@ -13,9 +13,13 @@ import warnings
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from foundation.errors import InputError, Problem
 from harness.scoring.judges.registry import CHAINABLE, MACHINE_JUDGES
+
+if TYPE_CHECKING:
+    from benchmarks.safety.requirements import BankKind
 
 
 def _quiet_libraries() -> None:
@@ -155,7 +159,7 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
         allow_endpoint_mismatch=args.allow_endpoint_mismatch,
     )
     # A run kept locally is read back from the local store: the server did not answer.
-    store, shown_id = (connect(offline_uri()), e.local_run_id) if e.kept_locally else (client, e.run_id)
+    store, shown_id = (connect(offline_uri()), e.local_run_id or e.run_id) if e.kept_locally else (client, e.run_id)
     lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(store, run_ids=[shown_id]), "table")]
     for v in e.verdicts:
         lines.append(v.describe())
@@ -306,7 +310,7 @@ def cmd_store_migrate(args: argparse.Namespace, out: Output) -> None:
     out.result({"migrated": migrated, "store": where}, text)
 
 
-_BANK_KINDS = {"generated": "generated", "refuse": "should_refuse", "not-refuse": "should_not_refuse", "keywords": "keywords"}
+_BANK_KINDS: dict[str, "BankKind"] = {"generated": "generated", "refuse": "should_refuse", "not-refuse": "should_not_refuse", "keywords": "keywords"}
 
 
 def cmd_bank_check(args: argparse.Namespace, out: Output) -> None:

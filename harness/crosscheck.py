@@ -9,6 +9,7 @@ import itertools
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from mlflow import MlflowClient
 
@@ -79,7 +80,7 @@ def crosscheck(
                 verified.verify_again(progress=progress)
                 for suite, scorer in itertools.product(suites, scorers):
                     with ItemWriter(Path(tmp) / f"{suite.spec.name}-{engine_name}-{scorer}.jsonl") as writer:
-                        records = score_multiple_choice(engine, suite, scorer, writer, progress)
+                        records = score_multiple_choice(engine, suite, cast(McqScorerName, scorer), writer, progress)  # checked above
                     predictions[(suite.spec.name, engine_name, scorer)] = {r["id"]: r["prediction"] for r in records}
             finally:
                 engine.close()

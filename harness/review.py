@@ -17,7 +17,7 @@ import json
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from mlflow import MlflowClient
@@ -85,7 +85,7 @@ def _same(sheet: str, recorded: str) -> int | None:
     a, b = (t.replace("\r\n", "\n").replace("\r", "\n") for t in (_uncell(sheet), recorded))
     if a == b:
         return None
-    return next((i for i, (x, y) in enumerate(zip(a, b), start=1) if x != y), min(len(a), len(b)) + 1)
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False), start=1) if x != y), min(len(a), len(b)) + 1)
 
 
 def _write_csv(path: Path, columns: list[str] | tuple[str, ...], rows: list[dict]) -> None:
@@ -352,7 +352,7 @@ def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str
             raise InputError([Problem("RUN_ID", run_id, f"suite {suite} is not a safety suite", "review a run's safety suites only")])
         specs[suite] = spec
     # Everything is checked; from here on the run only gains artifacts, metrics and tags.
-    stamp, now = int(time.time() * 1000), datetime.now(timezone.utc).isoformat(timespec="seconds")
+    stamp, now = int(time.time() * 1000), datetime.now(UTC).isoformat(timespec="seconds")
     results, metrics, logged, tags = [], {}, [], {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / names.A_REVIEW_DIR

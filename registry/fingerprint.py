@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -57,11 +58,11 @@ class Fingerprint:
         return cls(listing_digest(files, scheme), dict(sorted(files.items())), scheme)
 
     @classmethod
-    def from_json(cls, document: dict) -> "Fingerprint":
+    def from_json(cls, document: dict[str, Any]) -> "Fingerprint":
         """As stored in `submission/fingerprint.json`; no "scheme" means scheme 1."""
         return cls(document["digest"], document["files"], int(document.get("scheme", 1)))
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"scheme": self.scheme, "digest": self.digest, "files": self.files}
 
     def mismatches(self, other: "Fingerprint") -> list[str]:

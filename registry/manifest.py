@@ -12,7 +12,7 @@ from typing import Annotated
 
 import yaml
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from foundation.schema import Strict
 from benchmarks.taxonomy import canonical_sector, sector_codes, sectors as sector_taxonomy
@@ -151,7 +151,7 @@ _FIXES = {
 }
 
 
-def _problem(path: Path, error: dict) -> Problem:
+def _problem(path: Path, error: ErrorDetails) -> Problem:
     fix = error.get("ctx", {}).get("fix") or _FIXES.get(error["type"], "see docs/submission.md")
     return Problem(str(path), ".".join(str(p) for p in error["loc"]) or "-", error["msg"], fix)
 

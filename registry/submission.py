@@ -15,6 +15,7 @@ def validate_submission(
     The checkpoint's files go to `sink` only when the manifest is sound (nothing copied in vain)."""
     problems: list[Problem] = []
     manifest = inspection = None
+    checkpoint: Path | None
     try:
         manifest, checkpoint = load_manifest(manifest_path)
     except ManifestError as e:

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-import yaml
 
 from benchmarks.catalog import load_suite
 from harness.aggregate import refusal_verdicts

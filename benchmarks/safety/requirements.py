@@ -45,7 +45,7 @@ class BankRequirement(Strict):
     def minimums(self) -> dict[str, int]:
         """Every label (risk code or topic) the bank must cover, with its minimum count."""
         if self.topics:
-            return {topic: self.min_per_topic for topic in self.topics}
+            return dict.fromkeys(self.topics, self.min_per_topic)
         return {code: self.min_per_label[code.rsplit(".", 1)[0]] for code in risk_codes(self.groups)}
 
 
@@ -57,7 +57,8 @@ class Requirements(Strict):
     should_not_refuse: BankRequirement
 
     def bank(self, kind: BankKind) -> BankRequirement:
-        return getattr(self, kind)
+        requirement: BankRequirement = getattr(self, kind)
+        return requirement
 
 
 @cache

@@ -6,6 +6,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import cast
+
+from transformers import PreTrainedTokenizerBase
 
 from harness.engines.base import (
     EngineSettings,
@@ -107,7 +110,8 @@ class VllmEngine:
                 trust_remote_code=False,
                 **extra,
             )
-        self.tokenizer = self.llm.get_tokenizer()
+        # vLLM hands back the checkpoint's Hugging Face tokenizer (its TokenizerLike protocol is narrower).
+        self.tokenizer = cast(PreTrainedTokenizerBase, self.llm.get_tokenizer())
 
     def version(self) -> str:
         return self._vllm.__version__

@@ -12,6 +12,7 @@ belong to.
 """
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from mlflow import MlflowClient
 from mlflow.entities import ViewType
@@ -117,5 +118,5 @@ def sync_permissions(client: MlflowClient, auth: AuthServiceClient) -> tuple[lis
     return grants, changed
 
 
-def as_json(grants: list[Grant]) -> list[dict]:
+def as_json(grants: list[Grant]) -> list[dict[str, Any]]:
     return [asdict(g) for g in grants]

@@ -28,10 +28,10 @@ class ArtifactObjects:
 
     def upload(self, digest: str, local: Path) -> None:
         assert local.name == digest  # the repository names the object after the file
-        self.repo.log_artifact(str(local), self._folder(digest))
+        self.repo.log_artifact(str(local), self._folder(digest))  # type: ignore[no-untyped-call]  # mlflow leaves ArtifactRepository unannotated
 
     def download(self, digest: str, directory: Path) -> Path:
-        return Path(self.repo.download_artifacts(f"{self._folder(digest)}/{digest}", dst_path=str(directory)))
+        return Path(self.repo.download_artifacts(f"{self._folder(digest)}/{digest}", dst_path=str(directory)))  # type: ignore[no-untyped-call]  # as above
 
 
 def configured_store() -> CheckpointStore:

@@ -34,6 +34,7 @@ def stored_behaviour(client: MlflowClient, version: ModelVersion) -> Behaviour |
     if not digest:
         return None
     with tempfile.TemporaryDirectory() as tmp:
+        assert version.run_id is not None  # every version is created by its submission run
         data = Path(client.download_artifacts(version.run_id, names.A_BEHAVIOUR, tmp)).read_bytes()
     if hashlib.sha256(data).hexdigest() != digest:
         raise InputError([Problem(names.A_BEHAVIOUR, names.V_BEHAVIOUR, f"the stored behavioural fingerprint of {version.name}/{version.version} is not the one recorded", "investigate who changed the submission run's artifacts")])

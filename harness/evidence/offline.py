@@ -74,7 +74,7 @@ class FailoverClient:
         self._run_name = run_name
         self._tags = tags | {names.T_RUN_UUID: self.run_uuid}
         self._start_time = int(time.time() * 1000)
-        self._journal: list[tuple[str, tuple, dict]] = []
+        self._journal: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
         self._notify = notify
         self._remote_run_id: str | None = None
         self._local_run_id: str | None = None
@@ -102,9 +102,10 @@ class FailoverClient:
 
     @property
     def tracking_uri(self) -> str:
-        return self.active.tracking_uri
+        uri: str = self.active.tracking_uri
+        return uri
 
-    def _translate(self, args: tuple) -> tuple:
+    def _translate(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
         if self.local is not None and args and args[0] == self._remote_run_id:
             return (self._local_run_id, *args[1:])
         return args
@@ -194,6 +195,6 @@ def _cached_version(client: MlflowClient, spec: str, error: BaseException) -> tu
     record = json.loads(candidates[0].read_text(encoding="utf-8"))
     version = ModelVersion(
         record["name"], record["version"], 0, source=record["source"], run_id=record["run_id"], model_id=record.get("model_id"),
-        tags=[ModelVersionTag(k, v) for k, v in record["tags"].items()],
+        tags=[ModelVersionTag(k, v) for k, v in record["tags"].items()],  # type: ignore[no-untyped-call]  # mlflow leaves ModelVersionTag.__init__ unannotated
     )
     return version, Fingerprint(digest=record["fingerprint"]["digest"], files=record["fingerprint"]["files"])

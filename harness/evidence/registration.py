@@ -223,6 +223,7 @@ def resolve_version(client: MlflowClient, spec: str) -> ModelVersion:
 def registered_fingerprint(client: MlflowClient, version: ModelVersion) -> Fingerprint:
     """The per-file digests stored at submission, so a changed file can be named."""
     with tempfile.TemporaryDirectory() as tmp:
+        assert version.run_id is not None  # every version is created by its submission run
         local = client.download_artifacts(version.run_id, names.A_FINGERPRINT, tmp)
         data = json.loads(Path(local).read_text())
     return Fingerprint.from_json(data)

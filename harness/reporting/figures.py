@@ -21,7 +21,7 @@ def _threshold(column: str) -> tuple[float, str] | None:
     parts = column.split("/")
     if parts[0] not in BANK_KINDS or parts[-1] != names.rate_name(parts[0]):
         return None
-    t = requirements().bank(parts[0]).threshold  # type: ignore[arg-type]
+    t = requirements().bank(parts[0]).threshold
     if t is None:
         return None
     return (t.min, f"≥ {t.min:.0%}") if t.min is not None else (t.max or 0.0, f"≤ {t.max:.0%}")

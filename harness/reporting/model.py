@@ -84,7 +84,7 @@ def breakdown(m: dict[str, float], suite: str, scope: str, key_labels: dict[str,
     columns: dict[str, Label] = {}
     for key in m:
         parts = key.split("/")
-        if parts[0] != suite or scope not in parts[1:-2] or not (key + CI_LOW in m):
+        if parts[0] != suite or scope not in parts[1:-2] or key + CI_LOW not in m:
             continue
         at = parts.index(scope, 1)
         if at != len(parts) - 3:

@@ -293,7 +293,11 @@ def _maps(kind: BankKind, values: list[str]) -> dict[str, str]:
 
 def _label_everything(path: Path, kind: BankKind, entries: list[Entry], maps: dict[str, str], map_values: list[str]) -> tuple[list[tuple[Entry, str]], dict[str, str], dict[str, str], Counter]:
     """Each entry with its code (skipped entries left out); the labels used; the maps used; skipped counts."""
-    labelled, used_labels, used_maps, skipped, unmatched = [], {}, {}, Counter(), Counter()
+    labelled: list[tuple[Entry, str]] = []
+    used_labels: dict[str, str] = {}
+    used_maps: dict[str, str] = {}
+    skipped: Counter[str] = Counter()
+    unmatched: Counter[str] = Counter()
     originals = {normalise_label(v.rpartition("=")[0]): v.rpartition("=")[0] for v in map_values}
     for entry in entries:
         code = None

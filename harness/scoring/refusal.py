@@ -11,6 +11,7 @@ decisions and combines again.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from tqdm import tqdm
 
@@ -48,7 +49,7 @@ def score_refusal(
             classified = classifier.judge_many([(i.prompt, r) for i, r in zip(batch, responses, strict=True)]) if classifier else []
             for index, (item, response) in enumerate(zip(batch, responses, strict=True)):
                 decision = rule.judge(item.prompt, response)
-                record = {
+                record: dict[str, Any] = {
                     "id": item.id,
                     "prompt_digest": item.prompt_digest,
                     "bank": item.bank,

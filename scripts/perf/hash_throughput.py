@@ -10,6 +10,7 @@ is hashed at the lower of this rate and the disk's read rate.
 """
 
 import argparse
+import functools
 import hashlib
 import os
 import sys
@@ -62,7 +63,7 @@ def main() -> None:
         rates = {}
         for block in (1 * MB, BLOCK, 32 * MB):
             label = f"harness sha256_file, {block // MB} MiB blocks" + (" (default)" if block == BLOCK else "")
-            rates[label], digest = best_rate(label, lambda b=block: sha256_file(path, block=b), size, args.repeat)
+            rates[label], digest = best_rate(label, functools.partial(sha256_file, path, block=block), size, args.repeat)
             assert digest == ref_digest, "the harness's digest must equal hashlib's"
         label = "harness fingerprint() with progress bar"
         rates[label], _ = best_rate(label, lambda: fingerprint(directory, progress=True).digest, size, args.repeat)

@@ -151,9 +151,12 @@ class ModelJudge:
         tokenizer = self.engine.tokenizer
         if self.kind == "guard":
             turns = [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}]
-            return tokenizer.apply_chat_template(turns, tokenize=False, add_generation_prompt=False)
-        message = [{"role": "user", "content": RUBRIC.format(prompt=prompt, response=response)}]
-        return tokenizer.apply_chat_template(message, tokenize=False, add_generation_prompt=True)
+            text = tokenizer.apply_chat_template(turns, tokenize=False, add_generation_prompt=False)
+        else:
+            message = [{"role": "user", "content": RUBRIC.format(prompt=prompt, response=response)}]
+            text = tokenizer.apply_chat_template(message, tokenize=False, add_generation_prompt=True)
+        assert isinstance(text, str)  # tokenize=False: the text
+        return text
 
     def parse(self, answer: str) -> ModelDecision:
         return parse_guard(answer, self.controversial) if self.kind == "guard" else parse_rubric(answer)

@@ -181,7 +181,7 @@ class _Reader:
             return False
         if len(chars) == 1:
             return chars[0] in self.prompt
-        pairs = {a + b for a, b in zip(chars, chars[1:])}
+        pairs = {a + b for a, b in zip(chars, chars[1:], strict=False)}
         return sum(pair in self.prompt for pair in pairs) / len(pairs) >= 0.5
 
     def _zh_declines(self, sentence: str, previous: str | None, index: int) -> list[tuple[str, re.Match[str]]]:
@@ -285,7 +285,7 @@ class _Reader:
         if c.GENERIC_OFFER.search(offered):
             return False
         chars = [ch for ch in offered if _CJK.match(ch)]
-        pairs = {a + b for a, b in zip(chars, chars[1:])}
+        pairs = {a + b for a, b in zip(chars, chars[1:], strict=False)}
         return len(pairs) >= 3 and sum(pair in self.prompt for pair in pairs) / len(pairs) < 0.5
 
     # -- the answer as a whole -----------------------------------------------------------------------

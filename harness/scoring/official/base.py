@@ -30,8 +30,11 @@ class Scored:
 class GenerationScorer(Protocol):
     """A scorer of generated answers: the official extraction and metric per item."""
 
-    CHAT: bool  # the official evaluation sends the prompt as a chat turn
-    AGGREGATE: Aggregate
+    @property
+    def CHAT(self) -> bool: ...  # the official evaluation sends the prompt as a chat turn
+
+    @property
+    def AGGREGATE(self) -> Aggregate: ...
 
     def score(self, item: BenchItem, response: str) -> Scored: ...
 
@@ -40,9 +43,14 @@ class GenerationScorer(Protocol):
 class LikelihoodScorer(Protocol):
     """A scorer on the likelihood of each choice's continuation after `context(item)`."""
 
-    CHAT: bool
-    AGGREGATE: Aggregate
-    CHOICES: tuple[str, ...]
+    @property
+    def CHAT(self) -> bool: ...
+
+    @property
+    def AGGREGATE(self) -> Aggregate: ...
+
+    @property
+    def CHOICES(self) -> tuple[str, ...]: ...
 
     def context(self, item: BenchItem) -> str: ...
 
