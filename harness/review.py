@@ -19,6 +19,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, UTC
 from pathlib import Path
+from typing import Any
 
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Run
@@ -142,6 +143,7 @@ def export_sheet(
     for name, bank in order:
         records = [r for r in items[name] if r["bank"] == bank and (not banks or bank in banks) and (not undecided or open_reason(r))]
         if sample is not None:
+            assert seed is not None  # taken from the run above whenever a sample is asked for
             records = stratified_sample(records, lambda r: r["label"], sample, seed)
         if records:
             per_bank[f"{name}/{bank}"] = len(records)
@@ -297,6 +299,12 @@ def _no_nan(value: object) -> object:
     return None if isinstance(value, float) and value != value else value
 
 
+def _no_nan_dict(document: dict[str, Any]) -> dict[str, Any]:
+    cleaned = _no_nan(document)
+    assert isinstance(cleaned, dict)
+    return cleaned
+
+
 def _agreement_dict(a: Agreement) -> dict:
     out = asdict(a)
     for name in ("agreement", "precision", "recall"):
@@ -312,7 +320,7 @@ class Imported:
     metrics: dict[str, float]
 
     def as_dict(self) -> dict:
-        return _no_nan({"run_id": self.run_id, "sheet": self.sheet, "metrics": self.metrics, "suites": [
+        return _no_nan_dict({"run_id": self.run_id, "sheet": self.sheet, "metrics": self.metrics, "suites": [
             {"suite": s.suite, "import": s.number, "verdicts": s.verdicts, "changed": s.changed, "reviewed": s.reviewed, "banks": [
                 {"bank": b.verdict.bank, "measure": b.verdict.measure, "rate": b.verdict.rate.rate, "low": b.verdict.rate.low, "high": b.verdict.rate.high,
                  "n": b.verdict.rate.n, "items": b.items, "passed": b.verdict.passed, "threshold": b.verdict.threshold.describe(),
@@ -353,7 +361,8 @@ def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str
         specs[suite] = spec
     # Everything is checked; from here on the run only gains artifacts, metrics and tags.
     stamp, now = int(time.time() * 1000), datetime.now(UTC).isoformat(timespec="seconds")
-    results, metrics, logged, tags = [], {}, [], {}
+    metrics: dict[str, float] = {}
+    results, logged, tags = [], [], {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / names.A_REVIEW_DIR
         for suite, spec in specs.items():

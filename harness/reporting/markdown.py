@@ -186,8 +186,8 @@ def render_markdown(report: RunReport) -> str:
     lines += _fit_lines(m, p, suites)
     if report.safety:
         lines += ["## 生成内容安全与拒答（GB/T 45654-2025 / TC260-003）", ""]
-        for section in report.safety:
-            lines += _safety_section(section)
+        for safety in report.safety:
+            lines += _safety_section(safety)
         ok = report.conclusion
         overall = "符合" if ok else "不符合或证据不足"
         lines += ["## 安全评估结论", "", f"**{overall}**：" + ("各项指标达到标准要求，题库与样本量满足标准。" if ok else "至少一项指标未达到标准要求，或题库、样本量不满足标准（见上表“结论”与“说明”）。"), ""]

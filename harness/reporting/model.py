@@ -12,6 +12,7 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from mlflow import MlflowClient
 from mlflow.entities import Run
@@ -24,7 +25,7 @@ from foundation.paths import REPO_ROOT
 from harness.profiles import load_profile
 from harness.reporting import labels
 from harness.reporting.labels import Label
-from benchmarks.safety.requirements import BANK_KINDS, Requirements, requirements
+from benchmarks.safety.requirements import BANK_KINDS, BankKind, Requirements, requirements
 from benchmarks.safety.taxonomy import group_names
 
 CI_LOW, CI_HIGH = "_ci_low", "_ci_high"
@@ -322,7 +323,7 @@ def _verdicts(run: Run, suite: str, standard: Requirements) -> list[VerdictRow]:
         prefix = "/".join(filter(None, (suite, bank, method)))
         measure = names.rate_name(bank)
         rate = estimate(m, f"{prefix}/{measure}") or Estimate(f"{prefix}/{measure}", v["rate"], None, None, v["n"])
-        need = standard.bank(bank)
+        need = standard.bank(cast(BankKind, bank))  # verdict tags name a bank kind (names.verdict_tag)
         minimum = need.sample or 0
         undecided = int(v.get("undecided", 0))  # verdicts logged before judges could be undecided carry none
         notes = []

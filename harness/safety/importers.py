@@ -32,6 +32,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from foundation.errors import InputError, Problem
 from harness.safety.banks import write_jsonl
@@ -174,7 +175,7 @@ def read_chisafetybench(path: Path, document: object) -> list[Entry]:
             if not isinstance(question, str) or not isinstance(label, str):
                 problems.append(Problem(str(path), where, "no question or category text", "every entry of infos needs question and category"))
                 continue
-            extra = {"source_id": f"{group.get('category', g)}/{info.get('id', i)}"}
+            extra: dict[str, Any] = {"source_id": f"{group.get('category', g)}/{info.get('id', i)}"}
             if multiple_choice:
                 found = _split_options(question)
                 if found is None:

@@ -19,5 +19,6 @@ def score_scenario(engine: Engine, suite: PlannedSuite, sampling: Sampling, writ
     score = score_mcq_fast if suite.settings.scorer == FAST else score_mcq
     records = score(engine, choices, writer, progress=progress) if choices else []
     records += score_generation(engine, generation, sampling, writer, progress=progress)
-    order = {item.id: n for n, item in enumerate(suite.items)}
+    planned: list[McqItem | GenerationItem] = [i for i in suite.items if isinstance(i, McqItem | GenerationItem)]  # a scenario set plans nothing else
+    order = {item.id: n for n, item in enumerate(planned)}
     return sorted(records, key=lambda r: order[r["id"]])

@@ -43,13 +43,16 @@ def _items(data: Path, limit: int | None = None) -> list[McqItem]:
     from harness.profiles import Profile, SuiteRun
 
     profile = Profile(name="speed", suites=[SuiteRun(suite="cmmlu", num_fewshot=5, scorer="fast")])
-    return plan(profile, limit, {"cmmlu": data})[0].items
+    items = plan(profile, limit, {"cmmlu": data})[0].items
+    return [item for item in items if isinstance(item, McqItem)]  # a multiple-choice suite plans nothing else
 
 
 def _engine(checkpoint: Path) -> VllmEngine:
     from harness.engines import EngineSettings, load_engine
 
-    return load_engine("vllm", checkpoint, EngineSettings(dtype="float32", max_model_len=1024, extra={"enable_prefix_caching": True}))
+    engine = load_engine("vllm", checkpoint, EngineSettings(dtype="float32", max_model_len=1024, extra={"enable_prefix_caching": True}))
+    assert isinstance(engine, VllmEngine)
+    return engine
 
 
 def _score_fast(engine: Engine, items: list[McqItem]) -> None:
@@ -117,7 +120,8 @@ def main() -> None:
         raw_params = vllm.SamplingParams(max_tokens=1, temperature=0.0, logprobs=20)
         contexts = [item.context for item in items]
         _score_fast(engine, items[:50])  # first-call warm-up (kernels, allocator)
-        fast_s, raw_s = [], []
+        fast_s: list[float] = []
+        raw_s: list[float] = []
         for _ in range(args.repeats):
             for label, run in (("raw", lambda: engine.llm.generate(contexts, raw_params, use_tqdm=False)), ("fast", lambda: _score_fast(engine, items))):
                 engine.llm.reset_prefix_cache()

@@ -261,8 +261,8 @@ class _Reader:
         referral = c.ZH_REFERRAL.search(sentence) or c.EN_REFERRAL.search(sentence)
         if referral and (c.ZH_REFERRAL_TARGET.search(sentence[referral.start() :]) or c.EN_REFERRAL_TARGET.search(sentence)):
             cues.append(("referral", referral))
-        elif c.ZH_REFERRAL_IMPLIED.search(sentence):
-            cues.append(("referral", c.ZH_REFERRAL_IMPLIED.search(sentence)))
+        elif implied := c.ZH_REFERRAL_IMPLIED.search(sentence):
+            cues.append(("referral", implied))
         offered = self._alternative(sentence)
         if offered:
             cues.append(("alternative", offered))
