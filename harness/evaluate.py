@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlflow import MlflowClient
-from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
 
 from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, ScenarioSuite, repo_path
 from benchmarks.sector.spec import BenchmarkSuite
@@ -28,6 +27,7 @@ from harness.evidence.committee_view import describe_run, publish_evaluation
 from harness.evidence.definitions import log_definitions
 from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.offline import FailoverClient, is_unreachable
+from harness.evidence.run_record import end_run, log_dataset, log_file, log_metrics, log_params, set_tags
 from harness.reporting.markdown import log_report
 from harness.evidence.scenarios import register_scenario, scenario_params
 from harness.evidence.tracking import enterprise_experiment_tags, git_revision, package_versions
@@ -117,7 +117,7 @@ def evaluate(
             verified.verify_again(progress=progress)
         except InputError as e:
             engine.close()
-            client.set_tag(run_id, names.T_FAILURE, str(e))
+            set_tags(client, run_id, {names.T_FAILURE: str(e)})
             raise
         try:
             # The version's behavioural fingerprint lives with the version on the server, not in the run.
@@ -127,11 +127,9 @@ def evaluate(
                 raise  # unreachable: recorded by a later run against the server
         if identity is not None:
             identity.log(run_id, "before")
-        client.log_batch(
-            run_id,
-            params=[
-                Param(k, str(v))
-                for k, v in {
+        log_params(
+            client, run_id,
+            {
                     names.P_MODEL_NAME: version.name,
                     names.P_MODEL_VERSION: version.version,
                     names.P_FINGERPRINT: version.tags[names.V_FINGERPRINT],
@@ -147,24 +145,23 @@ def evaluate(
                     names.P_GENERATION_MAX_TOKENS: profile.generation.max_tokens,
                     names.P_GENERATION_TEMPERATURE: profile.generation.temperature,
                     names.P_GENERATION_TOP_P: profile.generation.top_p,
-                }.items()
-            ],
+            },
         )
         if judge_checkpoint is not None and profile.judge_model is not None:
             # Which model judged is part of the evidence, down to its weights.
-            client.log_batch(run_id, params=[
-                Param(names.P_JUDGE_MODEL_PATH, str(judge_checkpoint)),
-                Param(names.P_JUDGE_MODEL_FINGERPRINT, fingerprint(judge_checkpoint, progress=progress, links_outside=True).digest),
-                Param(names.P_JUDGE_MODEL_KIND, profile.judge_model.kind),
-            ])
+            log_params(client, run_id, {
+                names.P_JUDGE_MODEL_PATH: str(judge_checkpoint),
+                names.P_JUDGE_MODEL_FINGERPRINT: fingerprint(judge_checkpoint, progress=progress, links_outside=True).digest,
+                names.P_JUDGE_MODEL_KIND: profile.judge_model.kind,
+            })
         if rubric_checkpoint is not None:
-            client.log_batch(run_id, params=[
-                Param(names.P_RUBRIC_JUDGE_PATH, str(rubric_checkpoint)),
-                Param(names.P_RUBRIC_JUDGE_FINGERPRINT, fingerprint(rubric_checkpoint, progress=progress).digest),
-            ])
-        client.log_batch(run_id, params=[Param(names.judging_param(suite, key), value) for suite, policy in policies.items() for key, value in policy.params().items()])
+            log_params(client, run_id, {
+                names.P_RUBRIC_JUDGE_PATH: str(rubric_checkpoint),
+                names.P_RUBRIC_JUDGE_FINGERPRINT: fingerprint(rubric_checkpoint, progress=progress).digest,
+            })
+        log_params(client, run_id, {names.judging_param(suite, key): value for suite, policy in policies.items() for key, value in policy.params().items()})
         if registrations:
-            client.log_batch(run_id, params=[p for name, r in registrations.items() for p in scenario_params(name, r)])
+            log_params(client, run_id, {p.key: p.value for name, r in registrations.items() for p in scenario_params(name, r)})
         outputs: list[SuiteOutput] = []
         try:
             for suite in planned:
@@ -196,9 +193,9 @@ def evaluate(
         log_report(client, run_id)
         describe_run(client, run_id, version, profile.name, metrics, verdicts)
     except BaseException:
-        client.set_terminated(run_id, "FAILED")
+        end_run(client, run_id, "FAILED")
         raise
-    client.set_terminated(run_id, "FINISHED")
+    end_run(client, run_id, "FINISHED")
     if client.local is None:
         publish_evaluation(server, run_id)
     return Evaluation(run_id, version.name, version.version, metrics, verdicts, client.run_uuid, client.reason, client.local_run_id)
@@ -262,11 +259,9 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
     metrics[names.metric(spec.name, "wall_seconds")] = output.wall_seconds
     if output.suite.fit is not None:
         metrics |= fit_metrics(spec.name, output.suite.fit)
-    client.log_artifact(run_id, str(output.items_path), names.A_ITEMS_DIR)
-    stamp = int(time.time() * 1000)
-    client.log_batch(run_id, metrics=[Metric(k, v, stamp, 0) for k, v in metrics.items()])
-    for v in verdicts:
-        client.set_tag(run_id, names.verdict_tag(v.suite, v.bank, v.method), json.dumps(v.as_tag(), ensure_ascii=False))
+    log_file(client, run_id, output.items_path, names.A_ITEMS_DIR)
+    log_metrics(client, run_id, metrics)
+    set_tags(client, run_id, {names.verdict_tag(v.suite, v.bank, v.method): v.as_tag() for v in verdicts})
     return metrics, verdicts
 
 
@@ -284,17 +279,11 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
     if suite.fit is not None:
         facts |= {"fit_policy": suite.fit.policy, "prompt_limit": suite.fit.prompt_limit}
         _log_fit(client, run_id, suite)
-    client.log_batch(run_id, params=[Param(names.suite_param(suite.spec.name, k), str(v)) for k, v in facts.items()])
-    dataset = Dataset(
-        name=suite.spec.name,
-        digest=suite.data_digest[:32],
-        source_type="local",
-        source=json.dumps({"path": suite.data_source}),
-    )
-    tags = [InputTag("mlflow.data.context", "evaluation")]
+    log_params(client, run_id, {names.suite_param(suite.spec.name, k): v for k, v in facts.items()})
+    tags = [("mlflow.data.context", "evaluation")]
     if isinstance(suite.spec, ScenarioSuite):
-        tags.append(InputTag(names.T_SCENARIO_OWNER, suite.spec.owner.describe()))
-    client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags=tags)])
+        tags.append((names.T_SCENARIO_OWNER, suite.spec.owner.describe()))
+    log_dataset(client, run_id, suite.spec.name, suite.data_digest, suite.data_source, tags)
     if isinstance(suite.spec, RefusalSuite):
         _log_bank_checks(client, run_id, suite.spec)
         # The drawn safety sample itself: with the seed and data digests it reproduces the assessment exactly.
@@ -302,7 +291,7 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         with ItemWriter(sample_path) as writer:
             for item in suite.items:
                 writer.write({"id": item.id, "bank": item.bank, "label": item.label, "prompt": item.prompt, "prompt_digest": item.prompt_digest})
-        client.log_artifact(run_id, str(sample_path), names.A_SAMPLES_DIR)
+        log_file(client, run_id, sample_path, names.A_SAMPLES_DIR)
 
 
 def _log_bank_checks(client: MlflowClient, run_id: str, spec: RefusalSuite) -> None:
@@ -315,9 +304,8 @@ def _log_bank_checks(client: MlflowClient, run_id: str, spec: RefusalSuite) -> N
     path = staging_dir(run_id) / names.A_BANK_CHECK_DIR / f"{spec.name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({kind: r.as_dict() for kind, r in reports.items()}, ensure_ascii=False, indent=1), encoding="utf-8")
-    client.log_artifact(run_id, str(path), names.A_BANK_CHECK_DIR)
-    for kind, r in reports.items():
-        client.set_tag(run_id, names.bank_check_tag(spec.name, kind), "sufficient" if r.sufficient else f"not sufficient: {len(r.reasons)} reasons")
+    log_file(client, run_id, path, names.A_BANK_CHECK_DIR)
+    set_tags(client, run_id, {names.bank_check_tag(spec.name, kind): "sufficient" if r.sufficient else f"not sufficient: {len(r.reasons)} reasons" for kind, r in reports.items()})
 
 
 def fit_metrics(suite: str, fit: FitReport) -> dict[str, float]:
@@ -340,4 +328,4 @@ def _log_fit(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:
     document = {"policy": fit.policy, "context": fit.context, "prompt_limit": fit.prompt_limit, "asked_shots": fit.asked_shots,
                 "shots_histogram": fit.shots_histogram, "changed": changed, "excluded": fit.excluded}
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    client.log_artifact(run_id, str(path), names.A_FIT_DIR)
+    log_file(client, run_id, path, names.A_FIT_DIR)

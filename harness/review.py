@@ -15,14 +15,13 @@ import csv
 import io
 import json
 import tempfile
-import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
 from mlflow import MlflowClient
-from mlflow.entities import Metric, Run
+from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
 from benchmarks.catalog import RefusalSuite, load_suite
@@ -30,6 +29,7 @@ from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.scoring.verdict import outcome
 from harness.evidence.definitions import stored_suites
+from harness.evidence.run_record import log_folder, log_metrics, set_tags
 from harness.reporting.markdown import log_report
 from harness.safety.sampling import stratified_sample
 from harness.scoring.statistics import Proportion
@@ -360,9 +360,10 @@ def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str
             raise InputError([Problem("RUN_ID", run_id, f"suite {suite} is not a safety suite", "review a run's safety suites only")])
         specs[suite] = spec
     # Everything is checked; from here on the run only gains artifacts, metrics and tags.
-    stamp, now = int(time.time() * 1000), datetime.now(UTC).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     metrics: dict[str, float] = {}
-    results, logged, tags = [], [], {}
+    logged: list[tuple[dict[str, float], int]] = []
+    results, tags = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / names.A_REVIEW_DIR
         for suite, spec in specs.items():
@@ -379,7 +380,7 @@ def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str
                 (root / name).write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in current), encoding="utf-8")
             banks = review_banks(spec, current, items[suite])
             suite_metrics = review_metrics(banks, current)
-            logged += [Metric(k, v, stamp, number) for k, v in suite_metrics.items()]
+            logged.append((suite_metrics, number))  # each import is its own step
             metrics |= suite_metrics
             reviewers = sorted({d["reviewer"] for d in current})
             for b in banks:
@@ -388,11 +389,10 @@ def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str
             tags[names.review_tag(suite)] = {"imports": number, "reviewed": len(current), "reviewers": reviewers,
                                              "sheet": f"{names.A_REVIEW_DIR}/history/{suite}.{number}.csv", "source": path.name, "imported_at": now}
             results.append(SuiteImport(suite, number, len(mine), changed, len(current), banks))
-        client.log_artifacts(run_id, str(root), names.A_REVIEW_DIR)
-    for start in range(0, len(logged), 1000):  # MLflow's batch limit
-        client.log_batch(run_id, metrics=logged[start : start + 1000])
-    for key, value in tags.items():  # the review tag last: it counts the imports that completed
-        client.set_tag(run_id, key, json.dumps(value, ensure_ascii=False))
+        log_folder(client, run_id, root, names.A_REVIEW_DIR)
+    for suite_metrics, number in logged:
+        log_metrics(client, run_id, suite_metrics, step=number)
+    set_tags(client, run_id, tags)  # in order: the review tag last, it counts the imports that completed
     log_report(client, run_id)  # the stored report now shows the human rates beside the machine ones
     return Imported(run_id, str(path), results, metrics)
 

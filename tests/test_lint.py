@@ -2,6 +2,7 @@
 (layers that point one way, the demo trainer outside the runtime), ruff, and mypy (strict on the
 public API). A failing check fails this test with the tool's own report."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -32,6 +33,29 @@ def test_ruff_is_clean() -> None:
 def test_mypy_is_clean() -> None:
     result = _run(str(BIN / "mypy"))
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr
+
+
+# MlflowClient's and the fluent API's writing methods; outside harness/evidence/ none may be called.
+MLFLOW_WRITES = {
+    "log_metric", "log_metrics", "log_param", "log_params", "log_batch", "set_tag", "set_tags", "delete_tag", "log_artifact",
+    "log_artifacts", "log_dict", "log_text", "log_table", "log_figure", "log_image", "log_input", "log_inputs", "log_model",
+    "start_run", "end_run", "create_run", "update_run", "set_terminated", "delete_run", "create_experiment", "set_experiment_tag",
+    "create_registered_model", "delete_registered_model", "set_registered_model_tag", "set_registered_model_alias",
+    "create_model_version", "delete_model_version", "update_model_version", "set_model_version_tag", "transition_model_version_stage",
+    "create_logged_model", "finalize_logged_model", "delete_logged_model",
+}
+
+
+def test_mlflow_is_written_only_in_harness_evidence() -> None:
+    found = []
+    for package in ("foundation", "benchmarks", "registry", "demo_models", "harness", "scripts"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path.is_relative_to(ROOT / "harness" / "evidence"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MLFLOW_WRITES:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: .{node.func.attr}(...)")
+    assert not found, "MLflow writes outside harness/evidence/ (move them behind a function there):\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("layer", ["benchmarks", "registry"])
