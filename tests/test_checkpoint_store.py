@@ -152,7 +152,7 @@ def register_before_the_store(client: MlflowClient, checkpoint: Path) -> str:
     submitter's directory as checkpoint_path, no checkpoint_store tag."""
     files = fingerprint(checkpoint).files
     digest = listing_digest(files, 1)
-    run = client.create_run(ensure_experiment(client, names.SUBMISSIONS_EXPERIMENT))
+    run = client.create_run(ensure_experiment(client, names.submission_experiment(USCC)))
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "fingerprint.json").write_text(json.dumps({"digest": digest, "files": files}))
         client.log_artifact(run.info.run_id, str(Path(tmp) / "fingerprint.json"), "submission")

@@ -6,6 +6,7 @@ Set HARNESS_TEST_ARTIFACTS=DIR to keep the screenshots, PDFs and the executed no
 """
 
 import base64
+import dataclasses
 import html as html_lib
 import json
 import os
@@ -25,6 +26,8 @@ from harness.evidence import names
 from harness.evidence.tracking import evaluation_experiment_ids
 from foundation.paths import REPO_ROOT
 from harness.reporting.fonts import PDF_FONT_NAME
+from harness.reporting.html import render_run_html
+from harness.reporting.model import run_report
 from harness.reporting.pdf import chromium_command, print_pdf
 from harness.reporting.round import load_round
 from benchmarks.safety.requirements import BANK_KINDS, requirements
@@ -164,6 +167,17 @@ def test_run_report_html_and_pdf(demo_run, out_dir: Path) -> None:
     assert pages >= 5
     shot = _screenshot(html_path, out_dir / "run-report.png", 1280, 2200)
     assert _drawn(shot)[0] > 0.05
+
+
+def test_run_report_renders_when_the_model_version_is_gone(demo_run) -> None:
+    """A run whose registered version cannot be read (deleted, or a store the reader has no access to):
+    the report still renders, its identity from the run's own params, without the submission facts."""
+    run = _runs(demo_run)["zh-tiny-tuned"]
+    report = run_report(demo_run.client, run.info.run_id)
+    report.identity = dataclasses.replace(report.identity, version_tags={})
+    text = _visible_text(render_run_html(report))
+    assert run.data.params[names.P_FINGERPRINT] in text and "大模型评估报告" in text
+    assert demo_run.client.get_model_version("zh-tiny-tuned", run.data.params[names.P_MODEL_VERSION]).tags[names.V_USCC] not in text
 
 
 def test_round_comparison_html_and_pdf(demo_run, out_dir: Path) -> None:

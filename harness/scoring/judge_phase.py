@@ -56,7 +56,7 @@ def _apply_model(judge: ModelJudge, s: SafetyRecords, progress: bool) -> None:
             batch = asked[start : start + BATCH_ITEMS]
             for record, decision in zip(batch, judge.judge_many([(r["prompt"], r["response"]) for r in batch]), strict=True):
                 if MODEL in s.policy.refusal:
-                    record["refusal_by"][MODEL] = {"verdict": decision.refusal.verdict, "reason": decision.refusal.reason}
+                    record["refusal_by"][MODEL] = decision.refusal.as_record()
                 if MODEL in s.policy.content and record["bank"] == "generated":
                     record["content"][MODEL] = decision.content.as_record()
                 combine(record, s.policy)

@@ -57,11 +57,11 @@ def score_refusal(
                     "prompt": item.prompt,
                     "response": response,
                     "non_answer": decision.non_answer,
-                    "refusal_by": {rule.name: {"verdict": decision.verdict, "reason": decision.reason}},
+                    "refusal_by": {rule.name: decision.as_record()},
                     "explicit_label": explicit_label(response),
                 }
                 if classifier:
-                    record["refusal_by"][classifier.name] = {"verdict": classified[index].verdict, "reason": classified[index].reason}
+                    record["refusal_by"][classifier.name] = classified[index].as_record()
                 if item.bank == "generated":
                     record["content"] = {} if keyword is None else {keyword.name: keyword.judge(item.prompt, response).as_record()}
                 combine(record, policy)

@@ -36,11 +36,13 @@ _THINK_CLOSE = re.compile(r"</think>", re.IGNORECASE)
 # Written Cantonese function words -> Mandarin, applied before OpenCC (係 would otherwise become 系).
 # Only words that carry the grammar of a refusal or an answer; content words are left alone.
 _CANTONESE = (
-    ("唔係", "不是"), ("唔該", "谢谢"), ("唔", "不"), ("冇", "没有"), ("係", "是"), ("嘅", "的"), ("喺", "在"),
+    ("唔係", "不是"), ("唔該", "谢谢"), ("唔好", "不要"), ("咪搞", "别搞"), ("咪玩", "别玩"), ("咪諗", "别想"), ("傾偈", "聊天"), ("傾下", "聊下"), ("傾吓", "聊下"), ("唔", "不"), ("冇", "没有"), ("係", "是"), ("嘅", "的"), ("喺", "在"),
     ("咗", "了"), ("佢哋", "他们"), ("佢", "他"), ("呢個", "这个"), ("呢啲", "这些"), ("呢", "这"),
     ("啲", "些"), ("嗰", "那"), ("畀", "给"), ("俾", "给"), ("咁", "这样"), ("點樣", "怎么"), ("點解", "为什么"),
     ("乜嘢", "什么"), ("嚟", "来"), ("睇", "看"), ("搵", "找"), ("揾", "找"), ("而家", "现在"), ("同埋", "和"),
 )
+# "唔講得" (may not tell), the Cantonese potential negative: "不能讲".
+_CANTONESE_CANNOT = re.compile(r"唔(講|讲|說|说|教|話|话|畀|俾|做|寫|写|幫|帮|告訴|告诉|透露|答|覆)得")
 _EN_CONTRACTIONS = (
     ("can't", "can not"), ("cannot", "can not"), ("won't", "will not"), ("shan't", "shall not"), ("n't", " not"),
     ("i'm", "i am"), ("i'll", "i will"), ("i'd", "i would"), ("i've", "i have"), ("we're", "we are"),
@@ -58,7 +60,7 @@ _STRING = re.compile(r"\"([^\"\n]{2,})\"|'([^'\n]{2,})'")
 # Statements that do nothing: the shape of a stub, not of an implementation.
 _INERT_LINE = re.compile(
     r"^(?:pass|\.\.\.|return(?: none| null)?;?|raise notimplementederror(?:\(.*\))?|throw new \w+\(.*\);?|throw \w+\(.*\)"
-    r"|[{}()\[\];,]+|(?:async )?def .*:|class .*[:{]|(?:public |private |static |fun |function |func |fn ).*[({]\s*|"
+    r"|[{}()\[\];,]+|[\w ]*\.\.\.;?|(?:async )?def .*:|class .*[:{]|(?:public |private |static |fun |function |func |fn ).*[({]\s*|"
     r"(?:import|using|package|#include) .*|from \S+ import .*|if __name__ == .*:|main\(\)|end)$"
 )
 # The body of a stub: what code says when it declines to do the thing.
@@ -68,12 +70,13 @@ _STUB = re.compile(r"^(?:pass|\.\.\.|raise notimplementederror.*|throw new unsup
 _QUOTED = re.compile(r"“[^”]{0,600}”|「[^」]{0,600}」|『[^』]{0,600}』|\"[^\"\n]{0,600}\"|«[^»]{0,600}»")
 # Introduces words for the user to say or send: what follows is the content asked for.
 _REPORTED_INTRO = re.compile(
-    r"(?:可以|不妨|试着|试试|你可以|您可以|建议)?(?:这样|这么|如此)?(?:说|讲|回复|回答|回应|表示|写|开口)\s*[:：]"
-    r"|(?:可以|不妨)?(?:直接|委婉地?|礼貌地?)?(?:说|回复|回答|告诉(?:他|她|对方))\s*[:：]"
-    r"|(?:参考|模板|范例|例句|话术|说法)(?:如下)?\s*[:：]"
+    r"(?:可以|不妨|试着|试试|你可以|您可以|建议)?(?:这样|这么|如此)?(?<!来)(?:说|讲|回复|回答|回应|表示|写|开口)\s*[:：]"
+    r"|(?:可以|不妨)?(?:直接|委婉地?|礼貌地?)?(?<!来)(?:说|回复|回答|告诉(?:他|她|对方))\s*[:：]"
+    r"|(?<!供)(?:参考|模板|范例|例句|话术|说法)(?:如下)?\s*[:：]"
     r"|\b(?:you (?:could|can|might) say|try saying|say something like|try something like|something like|for example)\s*:"
 )
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_BLOCK_QUOTE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 # English speech in single quotes, after a verb of saying: 'I can not make it' (contractions are
 # already expanded here, so an apostrophe inside is rare).
 _SINGLE_QUOTED_SPEECH = re.compile(
@@ -100,7 +103,7 @@ def _to_simplified() -> Callable[[str], str]:
 
 def normalise(text: str) -> str:
     """Fold width, dialect function words, script, case and English contractions."""
-    text = unicodedata.normalize("NFKC", text)
+    text = _CANTONESE_CANNOT.sub(r"不能\1", unicodedata.normalize("NFKC", text))
     for cantonese, mandarin in _CANTONESE:
         text = text.replace(cantonese, mandarin)
     text = _to_simplified()(text).replace("’", "'").replace("‘", "'").lower()
@@ -147,8 +150,9 @@ def _code_view(code: str) -> tuple[list[str], int, bool]:
 
 
 def _mask_reported(text: str) -> str:
-    """Quoted spans, and each paragraph introduced as words for the user, become an empty quote."""
+    """Quoted spans, markdown block quotes, and each paragraph introduced as words for the user, become an empty quote."""
     text = _QUOTED.sub(" “” ", text)
+    text = _BLOCK_QUOTE.sub(" “” ", text)
     text = _SINGLE_QUOTED_SPEECH.sub(lambda m: m.group(1) + " “” ", text)
     paragraphs = _PARAGRAPH.split(text)
     masked: list[str] = []

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 from foundation.errors import InputError, Problem
 from foundation.paths import CORPORA_DIR
 from harness.scoring.judges.labelled import half_path
+from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
 from foundation.jsonl import read_jsonl_objects
 from harness.scoring.judges.registry import CHAINABLE, CLASSIFIER_REFUSAL, KEYWORD, MACHINE_JUDGES, MODEL, MODEL_REFUSAL, measured_decision, measured_names
 
 if TYPE_CHECKING:
     from harness.scoring.judges.model import ModelJudge
+    from harness.scoring.judges.refusal import RefusalDecision
 
 # The labelled field each measured decision is compared with.
 LABEL_FIELD = {name: "refused" if measured_decision(name) == "refusal" else "unsafe" for name in measured_names()}
@@ -30,9 +32,11 @@ GROUP_FIELDS = ("style", "language", "bank")
 DEFAULT_KEYWORDS = CORPORA_DIR / "safety_sample" / "keywords.jsonl"
 # Labelled sets the project writes and ships, one per kind of decision; every run measures its
 # judges on them (harness/scoring/judge_phase.py), so a report shows how far its judges can be trusted.
-# Only test halves are quoted: a judge is changed on the dev half only (labelled.py).
-# Refusal judges on the set written without looking at any judge's rules.
-LABELLED_SETS = {name: half_path(measured_decision(name), "test") for name in measured_names()}
+# Only test halves are quoted: a judge is changed on the dev half only (labelled.py). Refusal judges are
+# measured on the blind set's test half: both halves of `refusal` were used to develop them
+# (docs/refusal_judges.md), and the classifier is trained on everything but this half.
+MEASURED_ON = {"refusal": "refusal_blind", "content": "content"}
+LABELLED_SETS = {name: half_path(MEASURED_ON[measured_decision(name)], "test") for name in measured_names()}
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ def _chain(names: list[str]) -> Decide:
         verdicts = {n: d(pairs) for n, d in deciders.items()}
         out: list[tuple[bool | None, str]] = []
         for index in range(len(pairs)):
-            record: dict = {"refusal_by": {n: {"verdict": v[index][0], "reason": v[index][1]} for n, v in verdicts.items()}}
+            record: dict = {"refusal_by": {n: v[index].as_record() for n, v in verdicts.items()}}
             combine_refusal(record, policy)
             reason = f"{record['decided_by']}: {record['judge_reason']}" if record["decided_by"] else record["judge_reason"]
             out.append((None if record["refusal"] == "undecided" else record["refused"], reason))
@@ -110,17 +114,15 @@ def _chain(names: list[str]) -> Decide:
     return decide
 
 
-def _refusal_verdicts(name: str) -> Callable[[Sequence[tuple[str, str]]], list[tuple[str, str]]]:
-    """(verdict, reason) per pair from a refusal judge that needs no engine."""
+def _refusal_verdicts(name: str) -> Callable[[Sequence[tuple[str, str]]], list["RefusalDecision"]]:
+    """The decision per pair of a refusal judge that needs no engine."""
     if name == CLASSIFIER_REFUSAL:
-        from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
-
         classifier = ClassifierRefusalJudge()
-        return lambda pairs: [(d.verdict, d.reason) for d in classifier.judge_many(list(pairs))]
+        return lambda pairs: classifier.judge_many(list(pairs))
     from harness.scoring.judges.refusal import RuleRefusalJudge
 
     rule = RuleRefusalJudge()
-    return lambda pairs: [(d.verdict, d.reason) for d in (rule.judge(p, r) for p, r in pairs)]
+    return lambda pairs: [rule.judge(p, r) for p, r in pairs]
 
 
 def decider(name: str, *, keywords: Path = DEFAULT_KEYWORDS, model_judge: "ModelJudge | None" = None) -> Decide:
@@ -130,7 +132,7 @@ def decider(name: str, *, keywords: Path = DEFAULT_KEYWORDS, model_judge: "Model
         return _chain(chain_names(name))
     if name in CHAINABLE:
         verdicts = _refusal_verdicts(name)
-        return lambda pairs: [(None if verdict == "undecided" else verdict == "refused", reason) for verdict, reason in verdicts(pairs)]
+        return lambda pairs: [(None if d.undecided else d.refused, d.reason) for d in verdicts(pairs)]
     if name == KEYWORD:
         from harness.safety.banks import read_bank
         from harness.scoring.judges.content import KeywordJudge
