@@ -15,6 +15,7 @@ from benchmarks.sector.spec import BenchmarkSuite
 from foundation.errors import InputError, Problem
 from foundation.paths import BENCHMARKS_DIR, REPO_ROOT
 from benchmarks.safety.requirements import Requirements, Threshold, requirements
+from foundation.user_files import read_text
 
 SUITES_DIR = BENCHMARKS_DIR / "suites"
 
@@ -197,14 +198,15 @@ def load_suite(reference: str, base: Path | None = None) -> SuiteSpec:
     if not path.is_file():
         fix = "give the path of a suite file (relative to the profile's folder)" if is_suite_path(reference) else f"use one of {available_suites()}, or the path of a suite file"
         raise InputError([Problem("profile", "suites[].suite", f"no suite {reference!r} ({path})", fix)])
-    return parse_suite(path.read_text(encoding="utf-8"), str(path), REPO_ROOT if path.parent.resolve() == SUITES_DIR.resolve() else path.parent.resolve())
+    text = read_text(path, "suites[].suite", "a suite file (YAML)")
+    return parse_suite(text, str(path), REPO_ROOT if path.parent.resolve() == SUITES_DIR.resolve() else path.parent.resolve())
 
 
 def parse_suite(text: str, where: str, root: Path) -> SuiteSpec:
     """A suite file's text, typed, with its relative data paths resolved against `root`."""
     try:
         raw = yaml.safe_load(text)
-    except yaml.YAMLError as e:
+    except (yaml.YAMLError, ValueError, RecursionError) as e:  # ValueError: impossible dates (2026-02-30)
         raise InputError([Problem(where, "-", f"not valid YAML ({e})", "fix the YAML syntax")]) from e
     try:
         spec = _adapter.validate_python(raw)

@@ -30,3 +30,12 @@ def capped(problems: list[Problem], limit: int = 20) -> list[Problem]:
     rest = len(problems) - limit
     last = problems[limit - 1]
     return [*problems[:limit], Problem(last.file, "...", f"and {rest} more problem{'s' if rest > 1 else ''} of this input not shown", "fix the ones above, then run again to see the rest")]
+
+
+class EngineFailure(Exception):
+    """The model engine failed in a way retrying does not mend (out of memory, its process died, the
+    endpoint kept failing): what happened, to which model, and what to change. The CLI exits 4."""
+
+    def __init__(self, engine: str, model: str, stage: str, what: str, fix: str) -> None:
+        self.engine, self.model, self.stage, self.what, self.fix = engine, model, stage, what, fix
+        super().__init__(f"engine {engine} ({model}), {stage}: {what} (fix: {fix})")

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from foundation.errors import InputError, Problem
+from foundation.errors import EngineFailure, InputError, Problem
 from harness.scoring.judges.registry import CHAINABLE, MACHINE_JUDGES
 
 if TYPE_CHECKING:
@@ -112,6 +112,7 @@ def cmd_keys_register(args: argparse.Namespace, out: Output) -> None:
 
 
 VERIFICATION_FAILED = 3  # the evidence or the endpoint is not what was signed or registered
+ENGINE_FAILED = 4  # out of memory, the engine's process died, the endpoint kept failing: see the diagnosis
 
 
 def cmd_bundle(args: argparse.Namespace, out: Output) -> None:
@@ -156,7 +157,7 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
     client = _client(args)
     e = evaluate(
         client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data),
-        allow_endpoint_mismatch=args.allow_endpoint_mismatch,
+        allow_endpoint_mismatch=args.allow_endpoint_mismatch, max_retries=args.max_retries,
     )
     # A run kept locally is read back from the local store: the server did not answer.
     store, shown_id = (connect(offline_uri()), e.local_run_id or e.run_id) if e.kept_locally else (client, e.run_id)
@@ -184,7 +185,7 @@ def cmd_report(args: argparse.Namespace, out: Output) -> None:
     from harness.reporting.model import run_report
 
     client = _client(args)
-    _existing_run(client, args.run_id)
+    _evaluation_run(client, args.run_id)
     if args.format == "md":
         text = log_report(client, args.run_id).markdown if args.log else render_markdown(run_report(client, args.run_id))
         if args.out:
@@ -212,13 +213,19 @@ def _write_html_or_pdf(html: str, fmt: str, path: Path) -> None:
         path.write_text(html, encoding="utf-8")
 
 
-def _existing_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient, imported late)
+def _evaluation_run(client, run_id: str) -> None:  # noqa: ANN001  (MlflowClient, imported late)
+    """The run exists and is an evaluation (a submission's or a key's run has nothing to report)."""
     from mlflow.exceptions import MlflowException
 
+    from harness.evidence import names
+
+    fix = "take the run id from `harness run` or `harness compare --format csv`"
     try:
-        client.get_run(run_id)
+        kind = client.get_run(run_id).data.tags.get(names.T_KIND)
     except MlflowException as e:
-        raise InputError([Problem("RUN_ID", run_id, "no such run in this tracking store", "take the run id from `harness run` or `harness compare --format csv`")]) from e
+        raise InputError([Problem("RUN_ID", run_id, "no such run in this tracking store", fix)]) from e
+    if kind != "evaluation":
+        raise InputError([Problem("RUN_ID", run_id, f"a {kind or 'non-harness'} run, not an evaluation run", fix)])
 
 
 def _data_paths(values: list[str]) -> dict[str, Path]:
@@ -413,10 +420,9 @@ def cmd_admin_user(args: argparse.Namespace, out: Output) -> None:
 def _read_password(path: str | None) -> str:
     if not path:
         raise InputError([Problem("--password-file", "", "no password given", "put the new user's password in a file (--password-file F) or in HARNESS_NEW_USER_PASSWORD")])
-    try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except OSError as e:
-        raise InputError([Problem(path, "--password-file", f"cannot be read ({e.strerror})", "give a readable file holding the password")]) from e
+    from foundation.user_files import read_text
+
+    return read_text(Path(path), "--password-file", "a readable file holding the new user's password").strip()
 
 
 def cmd_admin_sync(args: argparse.Namespace, out: Output) -> None:
@@ -434,6 +440,28 @@ def cmd_sync(args: argparse.Namespace, out: Output) -> None:
     results = sync_runs(_client(args), progress=not args.json)
     text = "\n".join(str(r) for r in results) if results else "no runs kept locally"
     out.result([asdict(r) for r in results], text)
+
+
+def _whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `minimum` (to `maximum`); argparse exits 2 naming the option."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            span = f"from {minimum} to {maximum}" if maximum is not None else f"of {minimum} or more"
+            raise argparse.ArgumentTypeError(f"{value} is out of range: give a whole number {span}")
+        return value
+
+    parse.__name__ = f"whole number >= {minimum}"  # what argparse names in its own messages
+    return parse
+
+
+POSITIVE = _whole_number(1)
+NON_NEGATIVE = _whole_number(0)
+PORT = _whole_number(1, 65535)
 
 
 def cmd_scenario_check(args: argparse.Namespace, out: Output) -> None:
@@ -469,7 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("demo", cmd_demo, "build the bundled tiny models, submit them, run the demo profile on each, print a comparison")
     p.add_argument("--engine", choices=("vllm", "hf"), help="engine for the runs (default: the profile's, vllm)")
-    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
+    p.add_argument("--limit", type=POSITIVE, help="a seeded sample of N items per suite, for a quick look")
     p.add_argument("--rebuild", action="store_true", help="rebuild the demo checkpoints even when cached")
 
     from registry.checkpoint import Limits  # light (no mlflow, no torch); its defaults are the options' defaults
@@ -481,11 +509,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="administrators only: accept a checkpoint that ships its own code (auto_map, *.py); recorded on the version",
     )
-    p.add_argument("--max-files", type=int, default=Limits.max_files, help="most files a checkpoint may hold (default: %(default)s)")
-    p.add_argument("--max-bytes", type=int, default=Limits.max_bytes, help="most bytes a checkpoint may hold (default: %(default)s)")
+    p.add_argument("--max-files", type=POSITIVE, default=Limits.max_files, help="most files a checkpoint may hold (default: %(default)s)")
+    p.add_argument("--max-bytes", type=POSITIVE, default=Limits.max_bytes, help="most bytes a checkpoint may hold (default: %(default)s)")
     p.add_argument(
         "--max-header-bytes",
-        type=int,
+        type=POSITIVE,
         default=Limits.max_header_bytes,
         help="largest safetensors header or JSON file the intake parses (default: %(default)s)",
     )
@@ -515,7 +543,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("profile", help="a profile name under configs/ or a YAML file")
     p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
     p.add_argument("--engine", choices=("vllm", "hf", "openai"), help="override the profile's engine")
-    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite, for a quick look")
+    p.add_argument("--limit", type=POSITIVE, help="a seeded sample of N items per suite, for a quick look")
     data_help = ("a local copy of a suite's data (repeatable; offline, no hub): multiple choice in its release layout, a generation "
                  "suite's or scenario set's items file, a safety suite's folder of <bank>.jsonl|.csv files, or NAME.<bank>=FILE for one bank")
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
@@ -523,6 +551,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-endpoint-mismatch",
         action="store_true",
         help="--engine openai: score an endpoint that does not behave like the registered checkpoint, recording the mismatch on the run",
+    )
+    p.add_argument(
+        "--max-retries", type=NON_NEGATIVE, metavar="N",
+        help="--engine openai: tries after the first for a timed-out, dropped or 5xx request (default: HARNESS_ENGINE_MAX_RETRIES, else the profile's engine.max_retries, 5)",
     )
 
     p = command("verify-endpoint", cmd_verify_endpoint, f"is this OpenAI-compatible endpoint serving the registered checkpoint? (exit {VERIFICATION_FAILED} when not)")
@@ -535,7 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="NAME or NAME/VERSION of a registered model (latest version if omitted)")
     p.add_argument("--engines", default="vllm,hf", help="engines to load in turn, comma-separated (default: %(default)s)")
     p.add_argument("--scorers", default="fast,lm-eval", help="scoring paths among fast, harness, lm-eval (default: %(default)s)")
-    p.add_argument("--limit", type=int, help="a seeded sample of N items per suite")
+    p.add_argument("--limit", type=POSITIVE, help="a seeded sample of N items per suite")
     p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
 
     p = command("compare", cmd_compare, "leaderboard of finished evaluation runs, with confidence intervals and verdicts")
@@ -614,7 +646,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID", help="a finished evaluation run with a safety suite")
     p.add_argument("--suite", help="only this safety suite (default: every safety suite of the run)")
     p.add_argument("--bank", action="append", choices=("generated", "should_refuse", "should_not_refuse"), help="only this bank (repeatable; default: all)")
-    p.add_argument("--sample", type=int, metavar="N", help="a seeded sample of N items per bank, stratified by risk or topic (default: every item)")
+    p.add_argument("--sample", type=POSITIVE, metavar="N", help="a seeded sample of N items per bank, stratified by risk or topic (default: every item)")
     p.add_argument("--seed", type=int, help="seed of --sample (default: the run's seed)")
     p.add_argument("--blind", action="store_true", help="leave the machine judge's decision and reason out of the sheet (no anchoring)")
     p.add_argument("--undecided", action="store_true", help="only the items the judges left undecided or disagree on (column open), banks whose verdict they could flip first")
@@ -640,8 +672,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--state-dir", help=state_help)
         if name == "init":
             p.add_argument("--config", help="deployment settings (YAML; default: the defaults of configs/server.yaml)")
-            p.add_argument("--port", type=int, help="override the settings' mlflow server port")
-            p.add_argument("--pg-port", type=int, help="override the settings' PostgreSQL port")
+            p.add_argument("--port", type=PORT, help="override the settings' mlflow server port")
+            p.add_argument("--pg-port", type=PORT, help="override the settings' PostgreSQL port")
 
     p = command("admin", cmd_admin_sync, "users and permissions on the shared server (an administrator's credentials in MLFLOW_TRACKING_USERNAME/PASSWORD)")
     admin = p.add_subparsers(dest="admin_command", required=True)
@@ -659,13 +691,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 on success, 2 on bad input (argparse's own errors, unusable paths and a tracking server's
+    refusal included), 3 when verification fails, 4 when the engine fails; each with its `error:`
+    lines. Anything else is a bug: like lm-eval's, MLflow's and vLLM's CLIs, the traceback is left for
+    the report (exit 1)."""
     args = build_parser().parse_args(argv)
     _quiet_libraries()
     try:
         code = args.handler(args, Output(args.json))
     except InputError as e:
-        for problem in e.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        _print_error(e, [f"error: {problem}" for problem in e.problems])
+        return 2
+    except EngineFailure as e:
+        _print_error(e, [f"error: {e}"])
+        return ENGINE_FAILED
+    except OSError as e:
+        if e.filename is None:
+            raise
+        # A path the user gave that cannot be written or read as asked (a directory where a file goes,
+        # a link to nothing, no permission): one line, like cp's, not a traceback.
+        where = f"{e.filename} -> {e.filename2}" if e.filename2 else str(e.filename)
+        _print_error(e, [f"error: {where}: {e.strerror} (fix: give a path that can be used that way: a file in an existing directory, or a directory)"])
+        return 2
+    except RuntimeError as e:
+        if not str(e).startswith("Symlink loop from "):
+            raise
+        # Path.resolve's way (before Python 3.13) of saying a link points back at itself.
+        _print_error(e, [f"error: {str(e).removeprefix('Symlink loop from ')}: a symbolic link loop (fix: give the path of a real file or directory)"])
         return 2
     except Exception as e:
         refused = _refused_by_server(e)
@@ -686,6 +738,11 @@ def _refused_by_server(error: Exception) -> str | None:
     if "403" in text or "PERMISSION_DENIED" in text:
         return f"the tracking server refused this user ({text.splitlines()[0][:200]}) (fix: ask its administrator for access: `harness admin`)"
     return None
+
+
+def _print_error(error: Exception, lines: list[str]) -> None:
+    # Notes say what happened to the run (harness.evaluate: FAILED, where its finished items are).
+    print("\n".join(lines + [f"note: {note}" for note in getattr(error, "__notes__", [])]), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from mlflow import MlflowClient
 
 from harness.checkpoints import checked_checkpoint
 from harness.engines import EngineSettings
+from harness.engines.openai_engine import endpoint_url
 from foundation.errors import InputError, Problem
 from harness.evidence.endpoint import measure_endpoint, reference_behaviour
 from harness.identity import MAX_LOGPROB_DIFF, MIN_AGREEMENT, TOP_K, Distance
@@ -38,6 +39,7 @@ class EndpointVerdict:
 
 
 def verify_endpoint(client: MlflowClient, url: str, model_spec: str, served_model_name: str | None, *, progress: bool = False) -> EndpointVerdict:
+    endpoint_url(url, "URL")
     version, verified = checked_checkpoint(client, model_spec, progress)
     checkpoint = verified.directory
     served = served_model_name or _only_served_model(url)

@@ -20,7 +20,7 @@ from harness.aggregate import generation_metrics, judge_validity_metrics, mcq_me
 from harness.scoring.verdict import Verdict
 from harness.checkpoints import checked_checkpoint
 from harness.engines import ENGINE_NAMES, Engine, load_engine
-from foundation.errors import InputError, Problem
+from foundation.errors import EngineFailure, InputError, Problem
 from harness.fitting import FitReport
 from harness.evidence import names
 from harness.evidence.committee_view import describe_run, publish_evaluation
@@ -73,8 +73,10 @@ def evaluate(
     progress: bool = True,
     data: dict[str, Path] | None = None,
     allow_endpoint_mismatch: bool = False,
+    max_retries: int | None = None,
 ) -> Evaluation:
     profile, profile_digest = load_profile(profile_name)
+    engine_settings = profile.engine_settings(max_retries)
     engine_name = engine_name or profile.engine.name
     if engine_name not in ENGINE_NAMES:
         raise InputError([Problem("--engine", engine_name, "unknown engine", f"use one of {ENGINE_NAMES}")])
@@ -87,7 +89,7 @@ def evaluate(
     judge_checkpoint = judge_model_path(profile.judge_model) if profile.judge_model else None
     open_questions = any(getattr(item, "open", False) for suite in planned for item in suite.items)
     rubric_checkpoint = rubric_judge_path(profile.rubric_judge) if profile.rubric_judge and open_questions else None
-    identity = EndpointIdentity(client, version, checkpoint, profile.engine_settings(), allow_endpoint_mismatch) if engine_name == "openai" else None
+    identity = EndpointIdentity(client, version, checkpoint, engine_settings, allow_endpoint_mismatch) if engine_name == "openai" else None
     if identity is not None and (refused := _check_endpoint(identity, "before")):
         raise refused  # before any run exists: a wrong endpoint leaves nothing behind
     for suite in planned:
@@ -112,7 +114,7 @@ def evaluate(
         identity.client = client  # its records belong to the run, wherever the run now lives
     try:
         log_definitions(client, run_id, profile_path(profile_name), planned)
-        engine = load_engine(engine_name, checkpoint, profile.engine_settings())
+        engine = load_engine(engine_name, checkpoint, engine_settings)
         try:
             verified.verify_again(progress=progress)
         except InputError as e:
@@ -192,13 +194,33 @@ def evaluate(
             verdicts += suite_verdicts
         log_report(client, run_id)
         describe_run(client, run_id, version, profile.name, metrics, verdicts)
-    except BaseException:
+    except BaseException as e:
+        _record_failure(client, run_id, e)
         end_run(client, run_id, "FAILED")
         raise
     end_run(client, run_id, "FINISHED")
     if client.local is None:
         publish_evaluation(server, run_id)
     return Evaluation(run_id, version.name, version.version, metrics, verdicts, client.run_uuid, client.reason, client.local_run_id)
+
+
+def _record_failure(client: FailoverClient, run_id: str, error: BaseException) -> None:
+    """Why the run failed, as tag harness.failure, and where its finished items are (noted on the error
+    for the CLI): each item was appended to its staging file as it was scored, and stays there."""
+    kept = {path.stem: _count_lines(path) for path in sorted((staging_dir(run_id) / names.A_ITEMS_DIR).glob("*.jsonl"))}
+    where = f"{sum(kept.values())} finished items kept in {staging_dir(run_id) / names.A_ITEMS_DIR} ({', '.join(f'{k}: {n}' for k, n in kept.items())})" if kept else "no item was finished"
+    error.add_note(f"run {run_id} is FAILED; {where}")
+    reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error) if isinstance(error, (EngineFailure, InputError)) else f"{type(error).__name__}: {error}"
+    try:
+        set_tags(client, run_id, {names.T_FAILURE: f"{reason[:4000]}; {where}"})
+    except Exception as tracking_error:  # the tracking store failing too must not hide why the run failed
+        error.add_note(f"the failure could not be recorded on the run: {tracking_error}")
+
+
+def _count_lines(path: Path) -> int:
+    # Counted, not parsed: whatever broke the run must not be hidden by a line it cut short.
+    with open(path, "rb") as f:
+        return sum(1 for line in f if line.strip())
 
 
 def _check_endpoint(identity: EndpointIdentity, when: str) -> InputError | None:

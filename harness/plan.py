@@ -325,6 +325,8 @@ def plan(
     """`data` holds the `--data` options (suite name, or `suite.bank` for one safety bank -> a local
     path); `checkpoint` gives the chat template to suites with `chat_template: true` and the
     tokenizer and context length every prompt is fitted to (harness/fitting.py)."""
+    if limit is not None and limit < 1:
+        raise InputError([Problem("--limit", str(limit), "must be 1 or more", "give the number of items per suite to sample, or leave --limit out")])
     fitter = Fitter(checkpoint, profile) if checkpoint is not None else None
     planned, problems = [], []
     render: ChatRenderer | None = None

@@ -9,11 +9,13 @@ from pydantic import AfterValidator, Field, PrivateAttr, ValidationError
 
 from foundation.schema import Strict
 from harness.engines import ENGINE_NAMES, EngineSettings, Sampling
+from harness.engines.base import DEFAULT_MAX_RETRIES, max_retries_from_env
 from foundation.errors import InputError, Problem
 from harness.fitting import FitPolicy
 from harness.scoring.judges.registry import Decision, judges_deciding
 from harness.scoring.scorers import McqScorerName
 from foundation.paths import CONFIGS_DIR
+from foundation.user_files import decode, read_bytes
 
 
 class EngineConfig(Strict):
@@ -21,6 +23,8 @@ class EngineConfig(Strict):
     dtype: str = "auto"
     max_model_len: int = Field(2048, gt=0)
     extra: dict[str, object] = {}
+    # Endpoint engines: retries of a timed-out, dropped or 5xx request (EngineSettings.max_retries).
+    max_retries: int = Field(DEFAULT_MAX_RETRIES, ge=0, le=100)
 
 
 class GenerationConfig(Strict):
@@ -114,9 +118,11 @@ class Profile(Strict):
     def folder(self) -> Path | None:
         return self._source.parent if self._source else None
 
-    def engine_settings(self) -> EngineSettings:
+    def engine_settings(self, max_retries: int | None = None) -> EngineSettings:
+        """`max_retries` (--max-retries) overrides HARNESS_ENGINE_MAX_RETRIES, which overrides engine.max_retries."""
+        retries = next(r for r in (max_retries, max_retries_from_env(), self.engine.max_retries) if r is not None)
         return EngineSettings(
-            dtype=self.engine.dtype, max_model_len=self.engine.max_model_len, seed=self.seed, extra=dict(self.engine.extra)
+            dtype=self.engine.dtype, max_model_len=self.engine.max_model_len, seed=self.seed, extra=dict(self.engine.extra), max_retries=retries
         )
 
     def sampling(self) -> Sampling:
@@ -138,20 +144,17 @@ def profile_path(name_or_path: str) -> Path:
 def load_profile(name_or_path: str) -> tuple[Profile, str]:
     """The profile and the SHA-256 of its file (recorded with the run)."""
     path = profile_path(name_or_path)
-    if not path.exists():
-        raise InputError(
-            [Problem(str(path), "PROFILE", f"no profile {name_or_path!r}", f"use a YAML file or one of {available_profiles()}")]
-        )
-    text = path.read_bytes()
+    data = read_bytes(path, "PROFILE", f"a profile YAML file, or the name of one of {available_profiles()}")
     try:
-        profile = Profile.model_validate(yaml.safe_load(text))
-    except yaml.YAMLError as e:
-        raise InputError([Problem(str(path), "-", f"not valid YAML ({e})", "fix the YAML syntax")]) from e
+        profile = Profile.model_validate(yaml.safe_load(decode(data, path, "PROFILE")))
     except ValidationError as e:
         raise InputError(
             [Problem(str(path), ".".join(map(str, err["loc"])), err["msg"], "see configs/demo.yaml for the schema") for err in e.errors()]
         ) from e
+    except (yaml.YAMLError, ValueError, RecursionError) as e:
+        # PyYAML raises ValueError for impossible dates (2026-02-30) and recurses on deep nesting.
+        raise InputError([Problem(str(path), "-", f"not valid YAML ({e})", "fix the YAML syntax")]) from e
     if profile.engine.name not in ENGINE_NAMES:
         raise InputError([Problem(str(path), "engine.name", f"unknown engine {profile.engine.name!r}", f"use one of {ENGINE_NAMES}")])
     profile._source = path.resolve()
-    return profile, hashlib.sha256(text).hexdigest()
+    return profile, hashlib.sha256(data).hexdigest()

@@ -12,7 +12,6 @@ artifacts are left as they are. docs/review.md is the reviewer's guide.
 """
 
 import csv
-import io
 import json
 import tempfile
 from dataclasses import asdict, dataclass
@@ -33,6 +32,7 @@ from harness.evidence.run_record import log_folder, log_metrics, set_tags
 from harness.reporting.markdown import log_report
 from harness.safety.sampling import stratified_sample
 from harness.scoring.statistics import Proportion
+from foundation.user_files import csv_table, read_text
 from harness.scoring.judges.human import (
     QUESTIONS, Agreement, BankReview, accepted_values, describe, machine_decisions, parse_verdict, review_banks, review_metrics,
 )
@@ -193,23 +193,10 @@ def _sheet_row(run_id: str, suite: str, r: dict, blind: bool) -> dict:
 
 
 def read_sheet(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
-    """(header, [(spreadsheet row number, row)]); the header is row 1. UTF-8 (with or without BOM),
-    else GB18030 (Excel's "CSV" on a Chinese Windows)."""
-    if not path.is_file():
-        raise InputError([Problem(str(path), "FILE", "no such file", "give the sheet written by `harness review export` and filled in")])
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError as e:
-            raise InputError([Problem(str(path), "FILE", "neither UTF-8 nor GB18030 text", "save the sheet as CSV UTF-8 (逗号分隔)")]) from e
-    csv.field_size_limit(max(csv.field_size_limit(), 64 << 20))  # long responses: 128 KiB is csv's default
-    try:
-        table = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as e:
-        raise InputError([Problem(str(path), "FILE", f"not readable as CSV ({e})", "save the sheet as CSV UTF-8 (逗号分隔)")]) from e
+    """(header, [(spreadsheet row number, row)]); the header is row 1. Encodings as foundation.user_files
+    reads them: UTF-8 or, from Excel's "CSV" on a Chinese Windows, GB18030."""
+    text = read_text(path, "FILE", "the sheet written by `harness review export` and filled in")
+    table = csv_table(text, path, "FILE")
     header = [h.strip() for h in table[0]] if table else []
     missing = [c for c in REQUIRED if c not in header]
     if missing:

@@ -32,6 +32,7 @@ from foundation.errors import InputError, Problem
 from harness.generation_data import GenerationItem, item_id_problem, item_problems, to_item
 from foundation.jsonl import jsonl_objects
 from harness.store import ItemWriter, rewrite_items
+from foundation.user_files import read_text
 from registry.uscc import uscc_problem
 
 TYPES = ("choice", "short", "open")
@@ -172,12 +173,14 @@ def load_scenario(spec: ScenarioSuite, where: str) -> ScenarioItems:
 
 def check_scenario(path: Path) -> tuple[ScenarioSuite, ScenarioItems]:
     """`harness scenario check`: the suite file and its items, every problem of both at once."""
-    if not path.is_file():
-        raise InputError([Problem(str(path), "-", "no such file", "give the scenario set's suite file (YAML, docs/scenarios.md)")])
+    text = read_text(path, "FILE", "the scenario set's suite file (YAML, docs/scenarios.md)")
     try:
-        spec = parse_suite(path.read_text(encoding="utf-8"), str(path), path.parent.resolve())
+        spec = parse_suite(text, str(path), path.parent.resolve())
     except InputError as e:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.suffix in (".yaml", ".yml") else None
+        try:
+            raw = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else None
+        except (yaml.YAMLError, ValueError, RecursionError):  # already among e's problems
+            raw = None
         items_path = raw.get("data", {}).get("path") if isinstance(raw, dict) and isinstance(raw.get("data"), dict) else None
         more: list[Problem] = []
         if isinstance(items_path, str):

@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from foundation.schema import Strict
 from benchmarks.taxonomy import canonical_sector, sector_codes, sectors as sector_taxonomy
 from foundation.errors import InputError, Problem
+from foundation.user_files import read_text
 from registry.districts import DISTRICTS, canonical_district
 from registry.uscc import uscc_problem
 
@@ -195,9 +196,11 @@ def parse_manifest(raw: object, path: Path) -> tuple[Manifest, Path]:
 def load_manifest(path: Path) -> tuple[Manifest, Path]:
     """Read, parse and validate a manifest; return it with the checkpoint directory resolved."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise ManifestError([Problem(str(path), "-", f"cannot read the manifest ({e})", "check the path and save the file as UTF-8")], None) from e
+        text = read_text(path, "MANIFEST", "the submission manifest (YAML; docs/submission.md)")
+    except InputError as e:
+        raise ManifestError(e.problems, None) from e
+    try:
+        raw = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError, RecursionError) as e:
         # PyYAML raises ValueError for impossible timestamps (2026-02-30) and recurses on deep nesting.
         raise ManifestError([Problem(str(path), "-", f"not valid YAML ({e})", "fix the YAML syntax")], None) from e

@@ -23,6 +23,7 @@ import yaml
 from benchmarks.mcq.prompt import CHOICES
 from benchmarks.mcq.sources import LoadedData, SubjectData, SubjectMeta
 from foundation.errors import InputError, Problem, capped
+from foundation.user_files import read_text
 
 CATEGORIES_PATH = Path(__file__).with_name("safetybench_categories.yaml")
 CATEGORY = "safety_understanding"  # one category over all subjects: SafetyBench's own taxonomy
@@ -41,12 +42,11 @@ def context(row: dict[str, str], english: bool) -> str:
 
 
 def _json(path: Path, what: str) -> object:
-    if not path.is_file():
-        raise InputError([Problem(str(path), "data", f"no {what} file", f"point --data at SafetyBench's directory holding {path.name} (as released: opensource_data/)")])
+    text = read_text(path, "data", f"SafetyBench's {what} file: point --data at the directory holding {path.name} (as released: opensource_data/)")
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as e:
-        raise InputError([Problem(str(path), f"line {e.lineno}", f"not valid JSON ({e.msg})", "use the file as released")]) from e
+        return json.loads(text)
+    except (ValueError, RecursionError) as e:  # ValueError: JSONDecodeError, and integers of over 4,300 digits
+        raise InputError([Problem(str(path), f"line {getattr(e, 'lineno', '-')}", f"not valid JSON ({getattr(e, 'msg', e)})", "use the file as released")]) from e
 
 
 def load_safetybench(root: Path, split: str) -> LoadedData:

@@ -9,7 +9,6 @@ Local layouts (the releases' own):
   (C-Eval's ceval-exam.zip; the test split has no answers and cannot be scored).
 """
 
-import csv
 import hashlib
 import json
 import os
@@ -21,6 +20,7 @@ from typing import Literal
 import yaml
 
 from foundation.errors import InputError, Problem
+from foundation.user_files import csv_table, decode, read_bytes
 
 Layout = Literal["cmmlu-csv", "ceval-csv"]
 ANSWERS = ("A", "B", "C", "D")
@@ -88,14 +88,17 @@ def _normalize(row: dict[str, str], where: str) -> dict[str, str]:
     return out
 
 
-def _read_csv(layout: Layout, path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header not in _HEADERS[layout]:
-            expected = " or ".join(",".join(h) for h in _HEADERS[layout])
-            raise InputError([Problem(str(path), "header", f"expected {expected!r}, found {header}", f"use the {layout} layout")])
-        return [_normalize(dict(zip(header, line, strict=True)), f"{path}: line {number}") for number, line in enumerate(reader, start=2) if line]
+def _read_csv(layout: Layout, path: Path, data: bytes) -> list[dict[str, str]]:
+    table = csv_table(decode(data, path, "--data"), path, "--data")
+    header = table[0] if table else None
+    if header not in _HEADERS[layout]:
+        expected = " or ".join(",".join(h) for h in _HEADERS[layout])
+        raise InputError([Problem(str(path), "header", f"expected {expected!r}, found {header}", f"use the {layout} layout")])
+    short = [(number, len(cells)) for number, cells in enumerate(table[1:], start=2) if cells and len(cells) != len(header)]
+    if short:
+        number, cells = short[0]
+        raise InputError([Problem(str(path), f"line {number}", f"{cells} cells under a header of {len(header)} ({len(short)} such rows)", f"give every row the {layout} layout's {len(header)} columns")])
+    return [_normalize(dict(zip(header, cells, strict=True)), f"{path}: line {number}") for number, cells in enumerate(table[1:], start=2) if cells]
 
 
 def load_local(
@@ -110,10 +113,9 @@ def load_local(
         splits = {}
         for name in dict.fromkeys((fewshot_split, split)):
             path = local_file(layout, root, name, key)
-            if not path.exists():
-                raise InputError([Problem(str(path), "-", "missing", f"restore the file, or use a copy with every subject of {subjects_file.name}")])
-            digest.update(path.read_bytes())
-            splits[name] = _read_csv(layout, path)
+            data = read_bytes(path, "--data", f"the subject's {name} file in the {layout} layout (a copy needs every subject of {subjects_file.name})")
+            digest.update(data)
+            splits[name] = _read_csv(layout, path, data)
         subjects.append(SubjectData(meta[key], splits[fewshot_split], splits[split]))
     return LoadedData(subjects, digest.hexdigest(), str(root), "local")
 

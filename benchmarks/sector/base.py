@@ -97,7 +97,10 @@ class ReleaseReader:
         return rows
 
     def csv_rows(self, relative: str) -> list[dict[str, str]]:
-        return list(csv.DictReader(io.StringIO(self.text(relative), newline="")))
+        try:
+            return list(csv.DictReader(io.StringIO(self.text(relative), newline="")))
+        except csv.Error as e:  # e.g. a NUL byte, or a cell over csv's 128 KiB
+            raise LayoutError([(str(self.root / relative), "-", f"not readable as CSV ({e})", "use the released file unchanged")]) from e
 
     def done(self, items: list[BenchItem]) -> BenchData:
         if not items:

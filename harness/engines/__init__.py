@@ -3,11 +3,18 @@
 from pathlib import Path
 
 from harness.engines.base import Engine, EngineSettings, LoglikelihoodResult, Sampling
+from harness.engines.failures import LOADING, FailureContext, diagnosed
 
 ENGINE_NAMES = ("vllm", "hf", "openai")
 
 
 def load_engine(name: str, checkpoint: Path, settings: EngineSettings) -> Engine:
+    """The engine, loaded; out of memory and the like end in an EngineFailure saying what to change."""
+    with diagnosed(FailureContext(name, str(checkpoint)), LOADING):
+        return _construct(name, checkpoint, settings)
+
+
+def _construct(name: str, checkpoint: Path, settings: EngineSettings) -> Engine:
     # Imports are deferred: importing vllm alone takes ~15 s on CPU and is not needed for hf.
     if name == "vllm":
         from harness.engines.vllm_engine import VllmEngine

@@ -4,13 +4,35 @@ A run loads one engine per model and pushes every suite through it, so the inter
 batch-first: each call takes all prompts of a suite at once and lets the engine schedule them.
 """
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from transformers import PreTrainedTokenizerBase
 
+from foundation.errors import InputError, Problem
+
 Message = dict[str, str]
+MAX_RETRIES_ENV = "HARNESS_ENGINE_MAX_RETRIES"
+# With the openai SDK's backoff (0.5 s doubling to 8 s, less 0-25% jitter) five retries wait 11.6-15.5 s in
+# all: a server's brief hiccup passes, a dead server is reported within seconds rather than minutes.
+DEFAULT_MAX_RETRIES = 5
+
+
+def max_retries_from_env() -> int | None:
+    """HARNESS_ENGINE_MAX_RETRIES, which overrides a profile's engine.max_retries (--max-retries overrides both)."""
+    raw = os.environ.get(MAX_RETRIES_ENV, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InputError([Problem(MAX_RETRIES_ENV, raw, "not a whole number of 0 or more", f"e.g. {MAX_RETRIES_ENV}=5 (0: no retries), or unset it")])
+    return int(raw)
+
+
+def _default_max_retries() -> int:
+    from_env = max_retries_from_env()
+    return DEFAULT_MAX_RETRIES if from_env is None else from_env
 
 
 @dataclass(frozen=True)
@@ -39,6 +61,10 @@ class EngineSettings:
     seed: int = 0
     batch_size: int = 16
     extra: dict[str, Any] = field(default_factory=dict)  # each engine's own keyword arguments, checked by that engine
+    # Endpoint engines: how often a timed-out, dropped, 408/409/429 or 5xx request is tried again, with
+    # exponential backoff and jitter. Every request the harness sends is idempotent (a completion with
+    # fixed sampling settings and seed), so a retry cannot change a result. In-process engines never retry.
+    max_retries: int = field(default_factory=_default_max_retries)
 
 
 @runtime_checkable

@@ -16,6 +16,7 @@ from harness.engines.base import (
     split_context_continuation,
     truncate_at_stop,
 )
+from harness.engines.failures import FailureContext, diagnosed_method
 
 
 class HfEngine:
@@ -23,6 +24,7 @@ class HfEngine:
     max_model_len = None  # prompts go to the model whole
 
     def __init__(self, checkpoint: Path, settings: EngineSettings) -> None:
+        self.failure_context = FailureContext(self.name, str(checkpoint))
         torch.manual_seed(settings.seed)
         self.device = str(settings.extra.get("device", "cuda" if torch.cuda.is_available() else "cpu"))
         dtype = "auto" if settings.dtype == "auto" else getattr(torch, settings.dtype)
@@ -36,6 +38,7 @@ class HfEngine:
     def version(self) -> str:
         return f"transformers {transformers.__version__}, torch {torch.__version__}"
 
+    @diagnosed_method("generating")
     @torch.inference_mode()
     def generate(self, prompts: Sequence[str], sampling: Sampling) -> list[str]:
         texts = []
@@ -61,6 +64,7 @@ class HfEngine:
     def chat(self, conversations: Sequence[list[Message]], sampling: Sampling) -> list[str]:
         return self.generate([render_chat(self.tokenizer, c) for c in conversations], sampling)
 
+    @diagnosed_method("scoring log-likelihoods")
     @torch.inference_mode()
     def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[LoglikelihoodResult]:
         results = []
@@ -78,6 +82,7 @@ class HfEngine:
             )
         return results
 
+    @diagnosed_method("scoring next-token log-probabilities")
     @torch.inference_mode()
     def next_token_logprobs(self, prompts: Sequence[list[int]], top_k: int) -> list[dict[int, float]]:
         results = []

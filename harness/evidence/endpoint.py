@@ -22,7 +22,7 @@ from mlflow.entities import Metric, Param
 from mlflow.entities.model_registry import ModelVersion
 
 from harness.engines import Engine, EngineSettings, load_engine
-from foundation.errors import InputError, Problem
+from foundation.errors import EngineFailure, InputError, Problem
 from harness.evidence import names
 from harness.identity import Behaviour, Distance, checkpoint_dtype, distance, observe, record
 
@@ -74,7 +74,7 @@ def measure_endpoint(reference: Behaviour, checkpoint: Path, settings: EngineSet
     engine = load_engine("openai", checkpoint, settings)
     try:
         return distance(reference, observe(engine, reference))
-    except (openai.OpenAIError, ValueError, KeyError, TypeError) as e:
+    except (EngineFailure, openai.OpenAIError, ValueError, KeyError, TypeError) as e:  # EngineFailure: the endpoint failed after its retries
         raise InputError([Problem(
             str(settings.extra.get("base_url")), "endpoint", f"cannot read top-k log-probabilities of token ids from the endpoint ({type(e).__name__}: {e})",
             "check the URL and the served model name; the check needs an OpenAI-compatible completions endpoint that returns token ids (vLLM: return_tokens_as_token_ids)",

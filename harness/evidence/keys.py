@@ -10,14 +10,20 @@ earlier runs stay as history.
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from mlflow import MlflowClient
 
 from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.evidence.tracking import ensure_experiment
 from foundation.paths import harness_home
-from registry.signing import generate_key_pair, key_id, load_public_key
+from foundation.user_files import read_bytes
+from registry.signing import generate_key_pair, key_id, load_private_key, load_public_key
 from registry.uscc import uscc_problem
+
+# What the cryptography package raises for a file that is not a usable key: garbage, another kind of
+# key, an encrypted private key without its password (TypeError).
+KEY_ERRORS = (ValueError, TypeError, UnsupportedAlgorithm)
 
 
 def default_key_dir() -> Path:
@@ -47,9 +53,11 @@ def register_enterprise_key(client: MlflowClient, uscc: str, public_key_path: Pa
     if problem := uscc_problem(uscc):
         problems.append(Problem("USCC", uscc, problem, "give the enterprise's 18-character unified social credit code"))
     try:
-        pem = public_key_path.read_bytes()
+        pem = read_bytes(public_key_path, "PUB", "the enterprise's PEM public key")
         kid = key_id(load_public_key(pem))
-    except (OSError, ValueError) as e:
+    except InputError as e:
+        problems += e.problems
+    except KEY_ERRORS as e:
         problems.append(Problem(str(public_key_path), "public key", f"not a usable public key ({e})", "give the PEM public key of the enterprise's OMS signing key pair (EC P-256, P-384 or P-521)"))
     if problems:
         raise InputError(problems)
@@ -81,6 +89,10 @@ def private_key_path(given: str | None) -> Path:
     path = Path(given).expanduser() if given else default_key_dir() / "evaluator.key"
     if not path.is_file():
         raise InputError([Problem(str(path), "--key", "no private key here", "make the evaluating organisation's key pair with `harness keys init`, or pass --key PRIVATE.pem")])
+    try:
+        load_private_key(path)
+    except KEY_ERRORS as e:
+        raise InputError([Problem(str(path), "--key", f"not a usable private key ({e})", "give the unencrypted PEM private key `harness keys init` made (EC P-256)")]) from e
     return path
 
 
@@ -88,4 +100,8 @@ def public_key_path(given: str | None) -> Path:
     path = Path(given).expanduser() if given else default_key_dir() / "evaluator.pub"
     if not path.is_file():
         raise InputError([Problem(str(path), "--key", "no public key here", "pass --key with the evaluating organisation's public key (PEM)")])
+    try:
+        load_public_key(path.read_bytes())
+    except KEY_ERRORS as e:
+        raise InputError([Problem(str(path), "--key", f"not a usable public key ({e})", "pass --key with the evaluating organisation's public key (PEM, EC P-256)")]) from e
     return path

@@ -2,6 +2,7 @@
 shows the HTML prints it, so the PDF is the page a committee sees on screen, fonts embedded; it
 brings no Python dependencies, and its `--print-to-pdf` is maintained with the browser."""
 
+import errno
 import shutil
 import subprocess
 import tempfile
@@ -43,6 +44,8 @@ def chromium_command(profile_dir: Path, *args: str) -> list[str]:
 def print_pdf(html: str, out: Path, *, timeout: float = 180) -> Path:
     """Print `html` (self-contained) to `out` on A4, without the browser's header and footer."""
     out = out.resolve()
+    if not out.parent.is_dir():  # Chromium would only say it printed nothing; the CLI names the path
+        raise FileNotFoundError(errno.ENOENT, "no such directory for the PDF", str(out.parent))
     with tempfile.TemporaryDirectory(prefix="harness-pdf-") as tmp:
         page = Path(tmp) / "report.html"
         page.write_text(html, encoding="utf-8")

@@ -10,7 +10,6 @@
 risk names are mapped to codes through the taxonomy, so a bank written with Chinese names works as is.
 """
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from foundation.errors import InputError, Problem, capped
 from benchmarks.safety.requirements import BANK_KINDS, BankKind
 from benchmarks.safety.taxonomy import code_for
 from foundation.jsonl import read_jsonl_objects
+from foundation.user_files import csv_records, read_text
 
 TEXT_FIELD: dict[BankKind, str] = {"generated": "prompt", "should_refuse": "prompt", "should_not_refuse": "prompt", "keywords": "keyword"}
 LABEL_FIELD: dict[BankKind, str] = {"generated": "risk", "should_refuse": "risk", "should_not_refuse": "topic", "keywords": "risk"}
@@ -41,14 +41,13 @@ class Bank:
 
 
 def _rows(path: Path) -> list[tuple[str, dict]]:
-    if not path.is_file():
-        raise InputError([Problem(str(path), "FILE", "no such bank file", "give the path of a JSONL or CSV bank (docs/banks.md)")])
+    expect = "a JSONL or CSV bank (docs/banks.md)"
+    text = read_text(path, "FILE", expect)
     if path.suffix not in FORMATS:
         raise InputError([Problem(str(path), "FILE", f"unknown bank format {path.suffix!r}", f"write the bank as one of {FORMATS} (docs/banks.md), or convert it with `harness bank import`")])
     if path.suffix == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return [(f"row {number}", row) for number, row in enumerate(csv.DictReader(f), start=2)]
-    return [(f"line {number}", row) for number, row in read_jsonl_objects(path, '{"prompt": "...", "risk": "A.1.a"}')]
+        return [(f"row {number}", row) for number, row in csv_records(text, path, "FILE")]
+    return [(f"line {number}", row) for number, row in read_jsonl_objects(path, '{"prompt": "...", "risk": "A.1.a"}', expect, text)]
 
 
 def detect_kind(path: Path, rows: list[tuple[str, dict]]) -> BankKind:

@@ -24,9 +24,7 @@ import, every one listed once with its count. The output's sidecar (`<out>.impor
 source file's SHA-256, the layout, the mappings and the counts.
 """
 
-import csv
 import hashlib
-import io
 import json
 import re
 from collections import Counter
@@ -38,6 +36,7 @@ from foundation.errors import InputError, Problem
 from harness.safety.banks import write_jsonl
 from benchmarks.safety.requirements import BankKind, requirements
 from benchmarks.safety.taxonomy import code_for, normalise_label, risks
+from foundation.user_files import csv_records, lines, read_text
 
 LAYOUTS = ("auto", "chisafetybench", "flames", "do-not-answer", "category-map", "fields")
 SKIP = "skip"
@@ -81,26 +80,14 @@ class Imported:
         return "\n".join(lines)
 
 
-def _decode(path: Path) -> str:
-    if not path.is_file():
-        raise InputError([Problem(str(path), "SOURCE", "no such file", "give the released file of the bank (JSON, JSONL or CSV)")])
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel-saved CSVs on Chinese Windows are GB18030
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError([Problem(str(path), "SOURCE", "neither UTF-8 nor GB18030 text", "save the file as UTF-8")])
-
-
 def _json_lines(path: Path, text: str) -> list[object]:
     rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines(text), start=1):
         if line.strip():
             try:
                 rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise InputError([Problem(str(path), f"line {number}", f"not valid JSON ({e.msg})", "write one JSON object per line")]) from e
+            except (ValueError, RecursionError) as e:  # ValueError: JSONDecodeError, and integers of over 4,300 digits
+                raise InputError([Problem(str(path), f"line {number}", f"not valid JSON ({getattr(e, 'msg', e)})", "write one JSON object per line")]) from e
     return rows
 
 
@@ -108,17 +95,18 @@ def _document(path: Path, text: str) -> object:
     """CSV rows, JSONL rows, or one JSON document; a .json file holding JSON lines is read as JSONL."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return list(csv.DictReader(io.StringIO(text, newline="")))
+        return [row for _, row in csv_records(text, path, "SOURCE")]
     if suffix == ".jsonl":
         return _json_lines(path, text)
     try:
         return json.loads(text)
-    except json.JSONDecodeError as e:
-        first = next((line for line in text.splitlines() if line.strip()), "")
+    except (ValueError, RecursionError) as e:
+        first = next((line for line in lines(text) if line.strip()), "")
         try:
             json.loads(first)
-        except json.JSONDecodeError:
-            raise InputError([Problem(str(path), f"line {e.lineno}", f"not valid JSON ({e.msg})", "give the file as released (JSON, JSONL or CSV)")]) from e
+        except (ValueError, RecursionError):
+            where = f"line {e.lineno}" if isinstance(e, json.JSONDecodeError) else "-"
+            raise InputError([Problem(str(path), where, f"not valid JSON ({getattr(e, 'msg', e)})", "give the file as released (JSON, JSONL or CSV)")]) from e
         return _json_lines(path, text)
 
 
@@ -334,7 +322,7 @@ def _label_everything(path: Path, kind: BankKind, entries: list[Entry], maps: di
 def import_bank(
     source: Path, out: Path, kind: BankKind, layout: str = "auto", *, text_field: str = "prompt", label_field: str = "risk", maps: list[str] | None = None,
 ) -> Imported:
-    text = _decode(source)
+    text = read_text(source, "SOURCE", "the released file of the bank (JSON, JSONL or CSV)")
     document = _document(source, text)
     chosen = detect_layout(source, document, text_field, label_field) if layout == "auto" else layout
     readers = {"chisafetybench": read_chisafetybench, "flames": read_flames, "do-not-answer": read_do_not_answer, "category-map": read_category_map}
