@@ -67,8 +67,11 @@ def cmd_submit(args: argparse.Namespace, out: Output) -> None:
     from harness.evidence.keys import enterprise_key
 
     client = _client(args)
-    r = submit(Path(args.manifest), client, progress=not args.json, limits=limits, allow_custom_code=args.allow_custom_code, key_for=lambda uscc: enterprise_key(client, uscc))
-    state = "already registered as" if r.existing else "registered as"
+    r = submit(
+        Path(args.manifest), client, progress=not args.json, limits=limits, allow_custom_code=args.allow_custom_code, key_for=lambda uscc: enterprise_key(client, uscc),
+        reference=args.reference,
+    )
+    state = ("already registered as" if r.existing else "registered as") + (" reference model" if args.reference else "")
     notes = "".join(f"\nnote: {n}" for n in r.notes)
     out.result(asdict(r), f"{r.name}: {state} version {r.version}\nfingerprint {r.fingerprint}\nprovenance {r.provenance}{notes}")
 
@@ -268,22 +271,67 @@ def _comparison(client, rows: list) -> tuple[dict, str]:  # noqa: ANN001  (Mlflo
 def cmd_compare(args: argparse.Namespace, out: Output) -> None:
     from harness.compare import leaderboard
 
+    selection = _selection(args)
+    profile = selection.profile if selection else args.profile
     client = _client(args)
     if args.format in ("html", "pdf"):
         from harness.reporting.html import render_round_html
         from harness.reporting.round import load_round
 
-        path = Path(args.out or f"compare-{args.profile or 'all'}.{args.format}")
-        rnd = load_round(client, args.profile)
+        path = Path(args.out or f"compare-{profile or 'all'}.{args.format}")
+        rnd = load_round(client, profile, selection=selection, top_k=args.top_k)
         _write_html_or_pdf(render_round_html(rnd), args.format, path)
         out.result({"format": args.format, "path": str(path), "runs": [r.run_id for r in rnd.rows]}, f"comparison of {len(rnd.rows)} runs written to {path}")
         return
-    rows = leaderboard(client, profile=args.profile)
+    rows = leaderboard(client, profile=profile)
     if args.format == "csv" and not args.json:
-        print(_render_rows(rows, "csv"), end="")
+        if selection:
+            from harness.selection import render_selection_csv, select
+
+            print(render_selection_csv(select(client, selection, rows, top_k=args.top_k)), end="")
+        else:
+            print(_render_rows(rows, "csv"), end="")
         return
     document, text = _comparison(client, rows)
+    if selection:
+        from harness.selection import render_selection, select
+
+        result = select(client, selection, rows, top_k=args.top_k)
+        document["selection"] = result.as_json()
+        text += "\n\n" + render_selection(result)
     Output(args.json or args.format == "json").result(document, text)
+
+
+def _selection(args: argparse.Namespace):  # noqa: ANN202  (harness.selection.Selection | None, imported late)
+    """The --selection file, checked before any run is read; --profile must agree with its profile."""
+    if args.selection is None:
+        if args.top_k is not None:
+            raise InputError([Problem("--top-k", str(args.top_k), "ranks on a composite, which needs --selection", "add --selection NAME (configs/selection/) or FILE")])
+        return None
+    from harness.selection import load_selection
+
+    selection = load_selection(args.selection)
+    if args.profile and args.profile != selection.profile:
+        raise InputError([Problem("--profile", args.profile, f"selection {selection.name} ranks runs of profile {selection.profile}", "leave --profile out, or use a selection file of that profile")])
+    return selection
+
+
+def cmd_uplift(args: argparse.Namespace, out: Output) -> None:
+    from harness.uplift import render_uplift, uplift
+
+    client = _client(args)
+    u = uplift(
+        client, args.model, profile=args.profile, base_spec=args.base, engine=args.engine, data=_data_paths(args.data), limit=args.limit,
+        rerun=args.rerun, progress=not args.json,
+    )
+    if args.format in ("html", "pdf"):
+        from harness.reporting.html import render_uplift_html
+
+        path = Path(args.out or f"uplift-{u.vertical.replace('/', '-')}.{args.format}")
+        _write_html_or_pdf(render_uplift_html(u), args.format, path)
+        out.result(u.as_json() | {"format": args.format, "path": str(path)}, f"uplift of {u.vertical} over {u.base} written to {path}")
+        return
+    Output(args.json or args.format == "json").result(u.as_json(), render_uplift(u))
 
 
 def cmd_demo(args: argparse.Namespace, out: Output) -> None:
@@ -509,6 +557,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="administrators only: accept a checkpoint that ships its own code (auto_map, *.py); recorded on the version",
     )
+    p.add_argument(
+        "--reference", action="store_true",
+        help="register it as a reference model: a public base model that vertical models name as model.base_registered (`harness uplift`)",
+    )
     p.add_argument("--max-files", type=POSITIVE, default=Limits.max_files, help="most files a checkpoint may hold (default: %(default)s)")
     p.add_argument("--max-bytes", type=POSITIVE, default=Limits.max_bytes, help="most bytes a checkpoint may hold (default: %(default)s)")
     p.add_argument(
@@ -574,6 +626,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", help="only runs of this profile")
     p.add_argument("--format", choices=("table", "csv", "json", "html", "pdf"), default="table", help="html/pdf: the committee's report with charts (Chinese first)")
     p.add_argument("--out", metavar="FILE", help="html/pdf: the file to write (default: compare-<profile>.<format>)")
+    p.add_argument(
+        "--selection", metavar="NAME|FILE",
+        help="rank each group on the committee's composite (configs/selection/NAME.yaml or a file): intervals, top-k probabilities, safety gate, neighbouring differences",
+    )
+    p.add_argument("--top-k", type=POSITIVE, metavar="K", help="with --selection: the k of P(top k) (default: the selection file's top_k, else 3)")
+
+    p = command("uplift", cmd_uplift, "a vertical model against its registered base on identical items: per-suite gains with paired tests, and the safety delta")
+    p.add_argument("model", metavar="NAME[/VERSION]", help="the vertical model (latest version if omitted)")
+    p.add_argument("--profile", help="the profile both are compared on (default: the profile of the vertical model's latest full run)")
+    p.add_argument("--base", metavar="NAME/VERSION", help="the base, for a version whose manifest named no model.base_registered")
+    p.add_argument("--engine", choices=("vllm", "hf", "openai"), help="the engine for runs this command makes (default: the profile's)")
+    p.add_argument("--limit", type=POSITIVE, help="compare --limit runs (a seeded sample per suite): a quick look, never evidence")
+    p.add_argument("--data", action="append", default=[], metavar="NAME=PATH", help=data_help)
+    p.add_argument("--rerun", action="store_true", help="make both runs again instead of reusing finished ones")
+    p.add_argument("--format", choices=("table", "json", "html", "pdf"), default="table", help="html/pdf: a report file (Chinese first)")
+    p.add_argument("--out", metavar="FILE", help="html/pdf: the file to write (default: uplift-NAME-VERSION.<format>)")
 
     p = command("store", cmd_store_migrate, "the checkpoint store engines load from (HARNESS_CHECKPOINT_STORE)")
     store = p.add_subparsers(dest="store_command", required=True)

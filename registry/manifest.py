@@ -53,6 +53,13 @@ ModelName = Annotated[
     str,
     _format(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", "a valid model name", "use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"),
 ]
+RegisteredVersion = Annotated[
+    str,
+    _format(
+        r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/[1-9][0-9]*)?", "NAME or NAME/VERSION of a registered model",
+        "name the registered base model as `harness models` lists it, e.g. Qwen2.5-7B-Instruct/1 (without /VERSION: its latest version at submission)",
+    ),
+]
 
 
 class Contact(_Stripped):
@@ -89,6 +96,9 @@ class ModelFacts(_Stripped):
     name: ModelName
     version_label: NonEmpty
     base_model: NonEmpty
+    # The base as registered here (a reference model, or any registered version): what `harness
+    # uplift` measures this model against. Resolved and pinned (version and fingerprint) at submission.
+    base_registered: RegisteredVersion | None = None
     sectors: Annotated[list[str], Field(min_length=1)]
     scenarios: list[NonEmpty] = []
 

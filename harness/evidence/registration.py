@@ -48,16 +48,20 @@ def submit(
     allow_custom_code: bool = False,
     key_for: KeyLookup | None = None,
     store: CheckpointStore | None = None,
+    reference: bool = False,
 ) -> Registered:
     """`key_for` finds an enterprise's registered public key by USCC (harness.evidence.keys). The
     files go into the checkpoint store (registry/checkpoint_store.py) as they are inspected; the
-    fingerprint is taken from the stored bytes."""
+    fingerprint is taken from the stored bytes. `reference`: a base model the evaluator registers
+    for vertical models to be measured against (`harness uplift`); tagged, otherwise registered
+    like any other."""
     provenance = check_signature(manifest_path, key_for)  # before anything else is read
     store = store or configured_store()
     with store.ingest(progress=progress) as ingest:
         manifest, checkpoint, inspection = validate_submission(manifest_path, limits=limits, allow_custom_code=allow_custom_code, sink=ingest)
         if problems := provenance_problems(checkpoint, provenance, Fingerprint.of(ingest.files)):
             raise InputError(problems)
+        base = _base_tags(client, manifest, manifest_path)  # a base that is not registered refuses the submission, nothing stored
         fp = ingest.commit()
     name = manifest.model.name
     model_exists = _check_owner(client, name, manifest.enterprise.uscc, manifest_path)
@@ -65,9 +69,26 @@ def submit(
         for version in client.search_model_versions(f"name = '{name}'"):
             if version.tags.get(names.V_FINGERPRINT) in (fp.digest, listing_digest(fp.files, 1)):
                 adopt_into_store(client, version, store)
+                if reference:
+                    client.set_model_version_tag(name, version.version, names.V_REFERENCE, "true")
                 return Registered(name, str(version.version), version.tags[names.V_FINGERPRINT], existing=True, notes=inspection.notes, provenance=provenance.summary)
-    version = _register(client, manifest_path, manifest, checkpoint, inspection, fp, provenance, store, create_model=not model_exists)
+    extra = base | ({names.V_REFERENCE: "true"} if reference else {})
+    version = _register(client, manifest_path, manifest, checkpoint, inspection, fp, provenance, store, create_model=not model_exists, extra_tags=extra)
     return Registered(name, str(version.version), fp.digest, existing=False, notes=inspection.notes, provenance=provenance.summary)
+
+
+def _base_tags(client: MlflowClient, manifest: Manifest, manifest_path: Path) -> dict[str, str]:
+    """The registered base the manifest names (model.base_registered), pinned to a version and its
+    fingerprint; {} when it names none."""
+    spec = manifest.model.base_registered
+    if spec is None:
+        return {}
+    try:
+        base = resolve_version(client, spec)
+    except InputError as e:
+        raise InputError([Problem(str(manifest_path), "model.base_registered", f"{spec!r}: {p.message}", "register the base model first (`harness submit BASE_MANIFEST --reference`), or name one `harness models` lists")
+                          for p in e.problems]) from e
+    return {names.V_BASE_VERSION: f"{base.name}/{base.version}", names.V_BASE_FINGERPRINT: base.tags[names.V_FINGERPRINT]}
 
 
 def _check_owner(client: MlflowClient, name: str, uscc: str, manifest_path: Path) -> bool:
@@ -103,6 +124,7 @@ def _register(
     store: CheckpointStore,
     *,
     create_model: bool,
+    extra_tags: dict[str, str],
 ) -> ModelVersion:
     name = manifest.model.name
     experiment_id = ensure_experiment(
@@ -134,7 +156,7 @@ def _register(
             run_id=run_id,
             model_id=logged.model_id,
             description=f"{manifest.enterprise.name}: {name} {manifest.model.version_label}",
-            tags=_version_tags(manifest, checkpoint, inspection, fp, run_id) | _provenance_tags(provenance) | _store_tags(store, fp),
+            tags=_version_tags(manifest, checkpoint, inspection, fp, run_id) | _provenance_tags(provenance) | _store_tags(store, fp) | extra_tags,
         )
         client.set_terminated(run_id, "FINISHED")
     except BaseException:

@@ -78,6 +78,17 @@ def leaderboard_charts(rnd: Round) -> list[Chart]:
     return out
 
 
+def composite_charts(rnd: Round) -> list[Chart]:
+    """Per ranked group, every candidate's composite with its bootstrap interval, ranked ones first."""
+    if rnd.selection is None:
+        return []
+    out = []
+    for g in rnd.selection.groups:
+        bars = [Bar(c.model if c.rank else f"{c.model} ({c.gate.state})", c.composite, c.low, c.high, None) for c in g.candidates]
+        out.append(charts.interval_bars(f"composite-{g.group}", Label(f"综合得分（组 [{g.group}]）", "Composite score"), bars, axis=Label("综合得分", "Composite")))
+    return out
+
+
 def round_heatmaps(rnd: Round) -> list[Chart]:
     """Per-risk (and per-topic) rates of every model of the round, one heatmap per rate."""
     out = []

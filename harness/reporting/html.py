@@ -13,6 +13,8 @@ from harness.reporting.labels import Label
 from harness.reporting.model import Estimate, RunReport, describe, unassessed_clauses
 from harness.reporting.round import Round
 from benchmarks.safety.requirements import requirements
+from harness.selection import COMPONENTS
+from harness.uplift import Uplift, call_label
 
 # The registered version's submission facts, in the order a committee reads them.
 IDENTITY_FIELDS = [
@@ -74,5 +76,10 @@ def render_round_html(rnd: Round) -> str:
     cjk_font()
     return _environment().get_template("round.html.j2").render(
         rnd=rnd, radar=figures.round_radar(rnd), bars=figures.leaderboard_charts(rnd), heatmaps=figures.round_heatmaps(rnd),
-        columns=sorted({label for row in rnd.rows for label in row.cells}),
+        columns=sorted({label for row in rnd.rows for label in row.cells}), composite=figures.composite_charts(rnd), component_labels=COMPONENTS,
     )
+
+
+def render_uplift_html(u: Uplift) -> str:
+    cjk_font()
+    return _environment().get_template("uplift.html.j2").render(u=u, call_label=call_label)

@@ -1,6 +1,7 @@
 """A selection round as a committee reviews it: the leaderboard and paired tests of harness/compare.py
-and harness/paired.py, plus what the charts need from each run (capability axes, per-risk rates).
-Read by `harness compare --format html|pdf` and by notebooks/committee_review.ipynb alike."""
+and harness/paired.py, the composite ranking of harness/selection.py when a selection file is given,
+plus what the charts need from each run (capability axes, per-risk rates). Read by `harness compare
+--format html|pdf` and by notebooks/committee_review.ipynb alike."""
 
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from harness.evidence import names
 from harness.paired import PairedDifference, paired_differences
 from harness.reporting.labels import Label
 from harness.reporting.model import breakdown, capability, mcq_sections
+from harness.selection import Selection, SelectionResult, select
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Round:
     rows: list[Row]
     paired: list[PairedDifference]
     runs: dict[str, Run]  # run id -> the run, for everything beyond the leaderboard's cells
+    selection: SelectionResult | None = None  # the composite ranking, with --selection
 
     def name(self, row: Row) -> str:
         """model/version, with its leaderboard group where one version has rows in several (other
@@ -80,6 +83,7 @@ class Round:
         return out
 
 
-def load_round(client: MlflowClient, profile: str | None = None) -> Round:
+def load_round(client: MlflowClient, profile: str | None = None, *, selection: Selection | None = None, top_k: int | None = None) -> Round:
     rows = leaderboard(client, profile=profile)
-    return Round(profile, rows, paired_differences(client, rows), {row.run_id: client.get_run(row.run_id) for row in rows})
+    ranked = select(client, selection, rows, top_k=top_k) if selection else None
+    return Round(profile, rows, paired_differences(client, rows), {row.run_id: client.get_run(row.run_id) for row in rows}, ranked)
