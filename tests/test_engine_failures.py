@@ -34,7 +34,7 @@ from foundation.errors import EngineFailure, InputError
 from harness.evidence import names
 from foundation.paths import CONFIGS_DIR, REPO_ROOT
 from harness.profiles import Profile, SuiteRun
-from registry.checkpoint_store import configured_store
+from harness.evidence.checkpoint_objects import configured_store
 
 # --- a scripted OpenAI-compatible endpoint --------------------------------------------------------
 
