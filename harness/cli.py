@@ -160,11 +160,13 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
     client = _client(args)
     e = evaluate(
         client, args.profile, args.model, engine_name=args.engine, limit=args.limit, progress=not args.json, data=_data_paths(args.data),
-        allow_endpoint_mismatch=args.allow_endpoint_mismatch, max_retries=args.max_retries,
+        allow_endpoint_mismatch=args.allow_endpoint_mismatch, max_retries=args.max_retries, use_cache=not args.no_cache,
     )
     # A run kept locally is read back from the local store: the server did not answer.
     store, shown_id = (connect(offline_uri()), e.local_run_id or e.run_id) if e.kept_locally else (client, e.run_id)
-    lines = [f"run {e.run_id}: {e.model}/{e.version}", _render_rows(leaderboard(store, run_ids=[shown_id]), "table")]
+    continued = " (continued after an interruption)" if e.resumed else ""
+    asked = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in e.requests.items())
+    lines = [f"run {e.run_id}: {e.model}/{e.version}{continued}; requests: {asked}", _render_rows(leaderboard(store, run_ids=[shown_id]), "table")]
     for v in e.verdicts:
         lines.append(v.describe())
         if v.sample_note:
@@ -178,7 +180,7 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
             f"KEPT LOCALLY: the tracking server could not be reached ({e.kept_locally}); the run is run {e.local_run_id} in {offline_uri()} "
             f"(harness run id {e.run_uuid}); upload it with `harness sync --tracking-uri {client.tracking_uri}`"
         )
-    document = {"run_id": e.run_id, "run_uuid": e.run_uuid, "model": e.model, "version": e.version, "metrics": e.metrics}
+    document = {"run_id": e.run_id, "run_uuid": e.run_uuid, "model": e.model, "version": e.version, "metrics": e.metrics, "resumed": e.resumed, "requests": e.requests}
     out.result(document | ({"kept_locally": e.kept_locally, "local_run_id": e.local_run_id} if e.kept_locally else {}), "\n".join(lines))
 
 
@@ -607,6 +609,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--max-retries", type=NON_NEGATIVE, metavar="N",
         help="--engine openai: tries after the first for a timed-out, dropped or 5xx request (default: HARNESS_ENGINE_MAX_RETRIES, else the profile's engine.max_retries, 5)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ask the model every request this run has not answered itself, instead of reusing identical requests of the same weights from other runs (the shared request cache)",
     )
 
     p = command("verify-endpoint", cmd_verify_endpoint, f"is this OpenAI-compatible endpoint serving the registered checkpoint? (exit {VERIFICATION_FAILED} when not)")

@@ -2,7 +2,10 @@
 
 Everything that can be checked before the model loads is checked before the run is created
 (profile, model version, checkpoint, fingerprint, suite data), so bad input leaves no run behind.
-A failure after that marks the run FAILED; items already scored stay in its staging files.
+A failure after that marks the run FAILED. Every answer of the model is journaled as it comes
+(harness/engines/recorded.py): the same command run again after a failure or a kill -9 continues
+that run (found by the digest of its RunSpec, harness/runlog.py), asks the model only what it had
+not answered, and finishes it with the numbers an uninterrupted run would have.
 """
 
 import dataclasses
@@ -10,16 +13,19 @@ import json
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from mlflow import MlflowClient
 
 from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, ScenarioSuite, repo_path
 from benchmarks.sector.spec import BenchmarkSuite
-from harness.aggregate import generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
 from harness.scoring.verdict import Verdict
-from harness.checkpoints import checked_checkpoint
-from harness.engines import ENGINE_NAMES, Engine, load_engine
+from harness.aggregate import generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
+from harness.checkpoints import VerifiedCheckpoint, checked_checkpoint
+from harness.crash import crash_point
+from harness.engines import ENGINE_NAMES, Engine, EngineSettings, load_engine
+from harness.engines.recorded import engine_spec, open_recorded
 from foundation.errors import EngineFailure, InputError, Problem
 from harness.fitting import FitReport
 from harness.evidence import names
@@ -29,11 +35,13 @@ from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.offline import FailoverClient, is_unreachable
 from harness.evidence.run_record import end_run, log_dataset, log_file, log_metrics, log_params, set_tags
 from harness.reporting.markdown import log_report
+from harness.evidence.resume import log_results, log_run_spec, unfinished_run
 from harness.evidence.scenarios import register_scenario, scenario_params
 from harness.evidence.tracking import enterprise_experiment_tags, git_revision, package_versions
 from foundation.paths import REPO_ROOT
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
+from harness.runlog import RunSpec, SamplingSpec, SuiteSettings, digest_of
 from harness.reporting.fonts import cjk_font
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
@@ -47,7 +55,7 @@ from harness.scoring.official import SCORERS
 from harness.scoring.refusal import score_refusal
 from harness.scoring.scenario import score_scenario
 from harness.scenarios import ScenarioWriter, load_scenario, rewrite_scenario_items
-from harness.store import ItemWriter, rewrite_items, staging_dir
+from harness.store import ItemWriter, journal_path, request_cache_path, rewrite_items, run_lock, staging_dir
 from registry.fingerprint import fingerprint
 
 
@@ -61,6 +69,9 @@ class Evaluation:
     run_uuid: str = ""  # the harness's own id of the run (tag harness.run_uuid), the same wherever it is stored
     kept_locally: str | None = None  # why the run is in the local store instead of on the tracking server
     local_run_id: str | None = None  # its id in that store
+    resumed: bool = False  # an interrupted run of the same RunSpec was continued
+    requests: dict[str, int] = dataclasses.field(default_factory=dict)  # from_journal, from_cache, to_engine
+    bookkeeping_seconds: float = 0.0  # what journaling and caching took (harness/engines/recorded.py)
 
 
 def evaluate(
@@ -74,7 +85,12 @@ def evaluate(
     data: dict[str, Path] | None = None,
     allow_endpoint_mismatch: bool = False,
     max_retries: int | None = None,
+    use_cache: bool = True,
+    persist: bool = True,
 ) -> Evaluation:
+    """`use_cache`: answer identical requests of the same weights from the shared request cache
+    (`--no-cache` turns it off). `persist`: journal the engine's answers (off only to measure what
+    the journal costs: scripts/persistence_cost.py)."""
     profile, profile_digest = load_profile(profile_name)
     engine_settings = profile.engine_settings(max_retries)
     engine_name = engine_name or profile.engine.name
@@ -101,43 +117,98 @@ def evaluate(
         for s in planned if isinstance(s.spec, ScenarioSuite) and s.source_file is not None
     }
 
+    spec = run_spec(version.name, str(version.version), version.tags[names.V_FINGERPRINT], profile, profile_digest, engine_name, limit, planned, policies)
+    spec = spec.model_copy(update={
+        "judge_model": {"path": str(judge_checkpoint), "kind": profile.judge_model.kind} if judge_checkpoint is not None and profile.judge_model else None,
+        "rubric_judge": str(rubric_checkpoint) if rubric_checkpoint is not None else None,
+    })  # fmt: skip
+    with run_lock(client.tracking_uri, spec.digest, f"profile {profile.name} on {version.name}/{version.version}"):
+        return _record(client, _Prepared(
+            version, verified, profile, profile_name, profile_digest, engine_name, limit, planned, policies, judge_checkpoint,
+            rubric_checkpoint, identity, registrations, spec, use_cache, persist, progress, engine_settings,
+        ))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything checked before the run is created or continued."""
+
+    version: Any
+    verified: VerifiedCheckpoint
+    profile: Profile
+    profile_name: str
+    profile_digest: str
+    engine_name: str
+    limit: int | None
+    planned: list[PlannedSuite]
+    policies: dict[str, Policy]
+    judge_checkpoint: Path | None
+    rubric_checkpoint: Path | None
+    identity: EndpointIdentity | None
+    registrations: dict
+    spec: RunSpec
+    use_cache: bool
+    persist: bool
+    progress: bool
+    engine_settings: EngineSettings  # the profile's, with --max-retries
+
+
+def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
+    """Create the run, or continue the unfinished one of the same RunSpec, and fill it."""
+    version, verified, profile, profile_name, profile_digest, engine_name, limit, planned, policies = (
+        p.version, p.verified, p.profile, p.profile_name, p.profile_digest, p.engine_name, p.limit, p.planned, p.policies
+    )
+    judge_checkpoint, rubric_checkpoint, identity, registrations, progress = p.judge_checkpoint, p.rubric_checkpoint, p.identity, p.registrations, p.progress
+    checkpoint = verified.directory
     uscc, enterprise = version.tags.get(names.V_USCC, "unknown"), version.tags.get(names.V_ENTERPRISE, "unknown")
     server = client
+    experiment = names.evaluation_experiment(profile.name, uscc)
+    resumed = unfinished_run(server, experiment, p.spec.digest)
     # From here on every write survives a tracking-server outage (harness/evidence/offline.py).
     client = FailoverClient(
-        server, names.evaluation_experiment(profile.name, uscc), enterprise_experiment_tags(uscc, enterprise, profile.name),
+        server, experiment, enterprise_experiment_tags(uscc, enterprise, profile.name),
         run_name=f"{version.name}/{version.version} {profile.name}",
-        tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: git_revision(), names.T_PACKAGES: package_versions()}, version=version,
-    )
+        tags={names.T_KIND: "evaluation", names.T_GIT_REVISION: p.spec.git_revision, names.T_PACKAGES: p.spec.packages,
+              names.T_RUN_SPEC_DIGEST: p.spec.digest, names.T_SCHEMA_VERSION: str(p.spec.schema_version)},
+        version=version, resume=resumed,
+    )  # fmt: skip
     run_id = client.run_id
+    crash_point("run.created")
+    if resumed is not None:
+        print(f"continuing run {run_id} (interrupted; same run spec {p.spec.digest[:12]}): answers already journaled are not asked again", file=sys.stderr)
     if identity is not None:
         identity.client = client  # its records belong to the run, wherever the run now lives
-    try:
-        log_definitions(client, run_id, profile_path(profile_name), planned)
-        engine = load_engine(engine_name, checkpoint, engine_settings)
+
+    def engine_loaded(engine: Engine) -> None:
         try:
             verified.verify_again(progress=progress)
         except InputError as e:
-            engine.close()
             set_tags(client, run_id, {names.T_FAILURE: str(e)})
-            raise
+            raise  # the recorded engine closes the engine it loaded
         try:
             # The version's behavioural fingerprint lives with the version on the server, not in the run.
             record_if_missing(server, version, checkpoint, engine, profile.engine.dtype)
         except Exception as e:
             if not is_unreachable(e):
                 raise  # unreachable: recorded by a later run against the server
+        _log_scored_by(client, run_id, version, engine.version(), engine.max_model_len)
+
+    try:
+        log_definitions(client, run_id, profile_path(profile_name), planned)
+        log_run_spec(client, run_id, p.spec)
+        fingerprint_digest = version.tags[names.V_FINGERPRINT]
+        engine = open_recorded(
+            lambda: load_engine(engine_name, checkpoint, p.engine_settings), checkpoint, engine_spec(engine_name, p.engine_settings),
+            fingerprint_digest, journal_path(run_id) if p.persist else None, request_cache_path(fingerprint_digest) if p.persist and p.use_cache else None,
+            engine_loaded,
+        )  # fmt: skip
         if identity is not None:
             identity.log(run_id, "before")
         log_params(
             client, run_id,
             {
-                    names.P_MODEL_NAME: version.name,
-                    names.P_MODEL_VERSION: version.version,
-                    names.P_FINGERPRINT: version.tags[names.V_FINGERPRINT],
                     names.P_ENGINE: engine_name,
-                    names.P_ENGINE_VERSION: engine.version(),
-                    names.P_ENGINE_MAX_MODEL_LEN: engine.max_model_len if engine.max_model_len is not None else "none",
+                    names.P_SCHEMA_VERSION: p.spec.schema_version,
                     names.P_SEED: profile.seed,
                     names.P_PROFILE: profile.name,
                     names.P_PROFILE_DIGEST: profile_digest,
@@ -168,6 +239,10 @@ def evaluate(
         try:
             for suite in planned:
                 outputs.append(_generate(client, run_id, engine, profile, suite, policies.get(suite.spec.name), progress))
+            if not engine.loaded:  # every answer was journaled or cached: the engine that gave them
+                facts = engine.recorded_facts()
+                if facts is not None:
+                    _log_scored_by(client, run_id, version, *facts)
         finally:
             # Freed on failure too: the demo loads the next model in the same process, and the
             # judge phase loads its own model in the memory this one held.
@@ -194,6 +269,8 @@ def evaluate(
             verdicts += suite_verdicts
         log_report(client, run_id)
         describe_run(client, run_id, version, profile.name, metrics, verdicts)
+        crash_point("run.described")
+        log_results(client, run_id, p.spec, metrics, verdicts, {o.suite.spec.name: len(o.records) for o in outputs}, engine.counts)
     except BaseException as e:
         _record_failure(client, run_id, e)
         end_run(client, run_id, "FAILED")
@@ -201,15 +278,58 @@ def evaluate(
     end_run(client, run_id, "FINISHED")
     if client.local is None:
         publish_evaluation(server, run_id)
-    return Evaluation(run_id, version.name, version.version, metrics, verdicts, client.run_uuid, client.reason, client.local_run_id)
+    return Evaluation(
+        run_id, version.name, version.version, metrics, verdicts, client.run_uuid, client.reason, client.local_run_id, resumed is not None, dict(engine.counts),
+        engine.bookkeeping_seconds,
+    )
+
+
+def _log_scored_by(client: MlflowClient, run_id: str, version: Any, engine_version: str, max_model_len: int | None) -> None:
+    """The weights and the engine that answered: logged once the engine has loaded them and their
+    fingerprint was checked again (or, when every answer was recorded, as recorded with them)."""
+    log_params(client, run_id, {
+        names.P_MODEL_NAME: version.name,
+        names.P_MODEL_VERSION: str(version.version),
+        names.P_FINGERPRINT: version.tags[names.V_FINGERPRINT],
+        names.P_ENGINE_VERSION: engine_version,
+        names.P_ENGINE_MAX_MODEL_LEN: str(max_model_len) if max_model_len is not None else "none",
+    })
+
+
+SUITE_KINDS = {MultipleChoiceSuite: "multiple_choice", RefusalSuite: "refusal", GenerationSuite: "generation", BenchmarkSuite: "benchmark", ScenarioSuite: "scenario"}
+
+
+def run_spec(
+    model: str, model_version: str, fingerprint_digest: str, profile: Profile, profile_digest: str, engine_name: str, limit: int | None,
+    planned: list[PlannedSuite], policies: dict[str, Policy],
+) -> RunSpec:
+    """Everything that decides the run's numbers, before the model loads."""
+    settings = profile.engine_settings()
+    sampling = profile.sampling()
+    suites = [
+        SuiteSettings(
+            name=s.spec.name, kind=SUITE_KINDS[type(s.spec)], n_items=len(s.items), data_digest=s.data_digest,
+            items_digest=digest_of([repr(item) for item in s.items]), num_fewshot=s.settings.num_fewshot, scorer=s.settings.scorer,
+            circular=s.settings.circular, chat_template=s.settings.chat_template, fewshot_as_multiturn=s.settings.fewshot_as_multiturn,
+            fit_policy=s.fit.policy if s.fit is not None else None,
+            judging=policies[s.spec.name].params() if s.spec.name in policies else {},
+        )
+        for s in planned
+    ]  # fmt: skip
+    return RunSpec(
+        model_name=model, model_version=model_version, fingerprint=fingerprint_digest, profile=profile.name, profile_digest=profile_digest,
+        engine=engine_spec(engine_name, settings), seed=profile.seed, limit=limit, suites=suites,
+        sampling=SamplingSpec(max_tokens=sampling.max_tokens, temperature=sampling.temperature, top_p=sampling.top_p, seed=sampling.seed),
+        git_revision=git_revision(), packages=package_versions(),
+    )  # fmt: skip
 
 
 def _record_failure(client: FailoverClient, run_id: str, error: BaseException) -> None:
     """Why the run failed, as tag harness.failure, and where its finished items are (noted on the error
     for the CLI): each item was appended to its staging file as it was scored, and stays there."""
     kept = {path.stem: _count_lines(path) for path in sorted((staging_dir(run_id) / names.A_ITEMS_DIR).glob("*.jsonl"))}
-    where = f"{sum(kept.values())} finished items kept in {staging_dir(run_id) / names.A_ITEMS_DIR} ({', '.join(f'{k}: {n}' for k, n in kept.items())})" if kept else "no item was finished"
-    error.add_note(f"run {run_id} is FAILED; {where}")
+    where = f"{sum(kept.values())} finished items kept in {staging_dir(run_id) / names.A_ITEMS_DIR} ({', '.join(f'{k}: {n}' for k, n in kept.items())})" if sum(kept.values()) else "no item was finished"
+    error.add_note(f"run {run_id} is FAILED; {where}; the same command continues it, asking the model only what it has not answered (docs/runs.md)")
     reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error) if isinstance(error, (EngineFailure, InputError)) else f"{type(error).__name__}: {error}"
     try:
         set_tags(client, run_id, {names.T_FAILURE: f"{reason[:4000]}; {where}"})
@@ -282,7 +402,9 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
     if output.suite.fit is not None:
         metrics |= fit_metrics(spec.name, output.suite.fit)
     log_file(client, run_id, output.items_path, names.A_ITEMS_DIR)
+    crash_point("log.artifact")
     log_metrics(client, run_id, metrics)
+    crash_point("log.metrics")
     set_tags(client, run_id, {names.verdict_tag(v.suite, v.bank, v.method): v.as_tag() for v in verdicts})
     return metrics, verdicts
 

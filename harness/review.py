@@ -33,6 +33,7 @@ from harness.reporting.markdown import log_report
 from harness.safety.sampling import stratified_sample
 from harness.scoring.statistics import Proportion
 from foundation.user_files import csv_table, read_text
+from harness.store import read_items
 from harness.scoring.judges.human import (
     QUESTIONS, Agreement, BankReview, accepted_values, describe, machine_decisions, parse_verdict, review_banks, review_metrics,
 )
@@ -65,7 +66,7 @@ def safety_items(client: MlflowClient, run_id: str) -> dict[str, list[dict]]:
             if info.is_dir or not info.path.endswith(".jsonl"):
                 continue
             local = Path(client.download_artifacts(run_id, info.path, tmp))
-            records = [json.loads(line) for line in local.read_text(encoding="utf-8").splitlines() if line.strip()]
+            records = read_items(local)  # validated (harness/runlog.py)
             if records and all(r.get("bank") in BANKS for r in records):
                 out[Path(info.path).stem] = records
     if not out:

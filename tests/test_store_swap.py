@@ -67,7 +67,7 @@ def test_weights_swapped_before_the_load_are_never_scored(registered, demo_check
         return lambda: None
 
     seen = swap_at_load(monkeypatch, other_weights)
-    assert main(["run", str(profile), "--model", "zh-tiny-tuned", "--tracking-uri", uri]) == 2
+    assert main(["run", str(profile), "--model", "zh-tiny-tuned", "--tracking-uri", uri, "--no-cache"]) == 2  # the model must load: no answer reused
     err = capsys.readouterr().err
     assert f"error: {seen[0] / 'model.safetensors'}: fingerprint: changed, added or removed since the model version was registered" in err
     run = only_run(client)
@@ -88,7 +88,7 @@ def test_weights_swapped_and_swapped_back_during_the_load_are_never_scored(regis
         return lambda: os.replace(aside, shard)
 
     seen = swap_at_load(monkeypatch, swap_and_restore)
-    assert main(["run", str(profile), "--model", "zh-tiny-tuned", "--tracking-uri", uri]) == 2
+    assert main(["run", str(profile), "--model", "zh-tiny-tuned", "--tracking-uri", uri, "--no-cache"]) == 2  # the model must load: no answer reused
     err = capsys.readouterr().err
     assert f"error: {seen[0] / 'model.safetensors'}: checkpoint store: replaced while the engine was loading it" in err
     run = only_run(client)

@@ -281,3 +281,15 @@ T_EVIDENCE_KEY = "evidence.key_id"  # the key the latest bundle was signed with
 def endpoint_metric(when: str, distance: str) -> str:
     """`endpoint/<before|after>/<token_agreement|mean_abs_logprob_diff>` of an openai run."""
     return f"endpoint/{when}/{distance}"
+
+
+# Typed run logs, resume and the request cache (issue 12: harness/runlog.py, docs/runs.md).
+P_SCHEMA_VERSION = "schema_version"  # runlog.SCHEMA_VERSION of the files the run wrote
+T_SCHEMA_VERSION = "harness.schema_version"
+T_RUN_SPEC_DIGEST = "harness.run_spec.digest"  # digest of run_spec.json: the same command after a crash continues the unfinished run with it
+A_RUN_SPEC = "run_spec.json"  # runlog.RunSpec: everything that decides the run's numbers
+A_RESULTS = "results.json"  # runlog.Results: metrics, verdicts, item counts, request counts; logged last
+T_REQUESTS_FROM_CACHE = "requests.from_cache"  # requests answered by another run of the same weights (the shared request cache)
+T_REQUESTS_FROM_JOURNAL = "requests.from_journal"  # requests answered before an interruption (the run's own journal)
+T_REQUESTS_TO_ENGINE = "requests.to_engine"  # requests the model answered in the process that finished the run
+T_RESUMED = "harness.resumed"  # how many times the run was continued after an interruption

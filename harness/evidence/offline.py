@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 from mlflow import MlflowClient
+from mlflow.entities import Run
 from mlflow.entities.model_registry import ModelVersion, ModelVersionTag
 
 from foundation.errors import InputError, Problem
@@ -64,21 +65,30 @@ class FailoverClient:
     def __init__(
         self, remote: MlflowClient, experiment: str, experiment_tags: dict[str, str], run_name: str, tags: dict[str, str],
         version: ModelVersion | None = None, notify: Callable[[str], None] = lambda text: print(text, file=sys.stderr),
+        resume: Run | None = None,
     ) -> None:
+        """`resume`: an interrupted run on `remote` to continue instead of creating one."""
         self.remote = remote
         self._version = version  # the evaluated version, answered from here once the server is gone
         self.local: MlflowClient | None = None
         self.reason: str | None = None
-        self.run_uuid = uuid.uuid4().hex
+        self.run_uuid = resume.data.tags.get(names.T_RUN_UUID, uuid.uuid4().hex) if resume is not None else uuid.uuid4().hex
         self._experiment = (experiment, experiment_tags)
         self._run_name = run_name
         self._tags = tags | {names.T_RUN_UUID: self.run_uuid}
-        self._start_time = int(time.time() * 1000)
+        self._start_time = resume.info.start_time if resume is not None else int(time.time() * 1000)
         self._journal: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
         self._notify = notify
         self._remote_run_id: str | None = None
         self._local_run_id: str | None = None
         try:
+            if resume is not None:
+                self._remote_run_id = resume.info.run_id
+                remote.update_run(resume.info.run_id, status="RUNNING")
+                resumes = int(resume.data.tags.get(names.T_RESUMED, "0")) + 1
+                remote.set_tag(resume.info.run_id, names.T_RESUMED, str(resumes))
+                self._journal.append(("set_tag", (resume.info.run_id, names.T_RESUMED, str(resumes)), {}))
+                return
             experiment_id = ensure_experiment(remote, experiment, experiment_tags)
             self._remote_run_id = remote.create_run(experiment_id, start_time=self._start_time, tags=self._tags, run_name=run_name).info.run_id
         except Exception as e:

@@ -1,6 +1,7 @@
 """A run's rendered reports stored with the run (harness/reporting/ renders them), replacing earlier ones."""
 
 import shutil
+from collections.abc import Callable
 import tempfile
 from pathlib import Path
 
@@ -9,8 +10,11 @@ from mlflow import MlflowClient
 from harness.evidence import names
 
 
-def store_report(client: MlflowClient, run_id: str, markdown: str, html: str, pdf: Path | None = None) -> None:
-    """The Markdown section and the HTML report, and a copy of the printed PDF when there is one."""
+def store_report(
+    client: MlflowClient, run_id: str, markdown: str, html: str, pdf: Path | None = None, after_each: Callable[[], None] = lambda: None
+) -> None:
+    """The Markdown section and the HTML report, and a copy of the printed PDF when there is one;
+    `after_each` runs after each file is stored (the crash tests' kill point)."""
     with tempfile.TemporaryDirectory() as tmp:
         staged = []
         for artifact, text in ((names.A_REPORT, markdown), (names.A_REPORT_HTML, html)):
@@ -21,3 +25,4 @@ def store_report(client: MlflowClient, run_id: str, markdown: str, html: str, pd
             shutil.copyfile(pdf, staged[-1][0])
         for path, artifact in staged:
             client.log_artifact(run_id, str(path), str(Path(artifact).parent))
+            after_each()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mlflow import MlflowClient
 
+from harness.crash import crash_point
 from harness.evidence import names
 from harness.evidence.reports import store_report
 from harness.reporting import labels
@@ -210,5 +211,5 @@ def log_report(client: MlflowClient, run_id: str, *, pdf: Path | None = None) ->
     the HTML report; with `pdf`, also print the PDF to that file and store a copy."""
     report = run_report(client, run_id)
     stored = StoredReport(render_markdown(report), render_run_html(report))
-    store_report(client, run_id, stored.markdown, stored.html, print_pdf(stored.html, pdf) if pdf is not None else None)
+    store_report(client, run_id, stored.markdown, stored.html, print_pdf(stored.html, pdf) if pdf is not None else None, after_each=lambda: crash_point("report"))
     return stored

@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from benchmarks.catalog import RefusalSuite, repo_path
+from harness.crash import crash_point
 from harness.engines import Engine, EngineSettings, load_engine
 from foundation.errors import InputError, Problem
 from harness.profiles import JudgeModelConfig
@@ -74,6 +75,7 @@ def judge_safety(
     suite's judges with their validity on the shipped labelled sets: suite -> judge -> Validity."""
     validity: dict[str, dict[str, Validity]] = {}
     for s in suites:
+        crash_point("judging")
         validity[s.spec.name] = {s.spec.judge: shipped_validity(s.spec.judge, decider(s.spec.judge))}
         if CLASSIFIER_REFUSAL in s.policy.refusal:
             validity[s.spec.name][CLASSIFIER_REFUSAL] = shipped_validity(CLASSIFIER_REFUSAL, decider(CLASSIFIER_REFUSAL))

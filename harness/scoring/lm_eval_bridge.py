@@ -9,6 +9,7 @@ lm-eval's command line).
 
 import os
 import tempfile
+from dataclasses import replace
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from benchmarks.mcq.prompt import Style, description
 from benchmarks.mcq.sources import Layout, local_file
 from harness.engines import Engine, Sampling
 from harness.plan import McqItem
+from harness.scoring.multiple_choice import mcq_record
 from harness.store import ItemWriter
 
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -134,20 +136,8 @@ def score_mcq_with_lm_eval(
             logprobs = [float(resp[0]) for resp in sample["filtered_resps"]]
             prediction = "ABCD"[max(range(len(logprobs)), key=logprobs.__getitem__)]
             item = by_id[f"{key}/{sample['doc_id']}"]
-            record = {
-                "id": item.id,
-                "prompt_digest": item.prompt_digest,
-                "subject": key,
-                "category": item.category,
-                "groups": list(item.groups),
-                "rotation": 0,
-                "answer": item.answer,
-                "prediction": prediction,
-                "correct": bool(sample["acc"]),
-                "logprobs": logprobs,
-                "path": "lm-eval",
-                "shots": num_fewshot,
-            }
+            # lm-eval's own `acc` decides `correct`; the item's subject and rotation are lm-eval's task and 0
+            record = mcq_record(replace(item, subject=key, rotation=0, shots=num_fewshot), logprobs, "lm-eval", correct=bool(sample["acc"]), prediction=prediction)
             writer.write(record)
             records.append(record)
     return records

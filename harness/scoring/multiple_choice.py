@@ -23,6 +23,7 @@ from tqdm import tqdm
 from benchmarks.mcq.prompt import CHOICES, continuation
 from harness.engines import Engine
 from harness.plan import McqItem
+from harness.runlog import McqRecord
 from harness.store import ItemWriter
 
 BATCH_ITEMS = 64
@@ -46,25 +47,17 @@ def _offered(item: McqItem, logprobs: Sequence[float | None]) -> list[float | No
     return [lp if letter in item.choices else None for letter, lp in zip(CHOICES, logprobs, strict=True)]
 
 
-def _record(item: McqItem, logprobs: Sequence[float | None], path: str) -> dict:
-    scored = [i for i, lp in enumerate(logprobs) if lp is not None]
-    prediction = CHOICES[max(scored, key=lambda i: logprobs[i])]  # type: ignore[arg-type,return-value]
-    fewer = {"choices": list(item.choices)} if item.choices != CHOICES else {}
-    return {
-        "id": item.id,
-        "prompt_digest": item.prompt_digest,
-        "subject": item.subject,
-        "category": item.category,
-        "groups": list(item.groups),
-        "rotation": item.rotation,
-        "answer": item.answer,
-        "prediction": prediction,
-        "correct": prediction == item.answer,
-        "logprobs": list(logprobs),
-        "path": path,
-        "shots": item.shots,
-        **fewer,
-    } | ({"truncated": True} if item.truncated else {})
+def mcq_record(item: McqItem, logprobs: Sequence[float | None], path: str, *, correct: bool | None = None, prediction: str | None = None) -> dict:
+    """An item's line (runlog.McqRecord), for every scoring path; lm-eval passes its own verdict."""
+    if prediction is None:
+        scored = [i for i, lp in enumerate(logprobs) if lp is not None]
+        prediction = CHOICES[max(scored, key=lambda i: logprobs[i])]  # type: ignore[arg-type,return-value]
+    return McqRecord(
+        id=item.id, prompt_digest=item.prompt_digest, subject=item.subject, category=item.category, groups=list(item.groups),
+        rotation=item.rotation, answer=item.answer, prediction=prediction, correct=prediction == item.answer if correct is None else correct,
+        logprobs=list(logprobs), path=path, shots=item.shots,  # type: ignore[arg-type]
+        choices=list(item.choices) if item.choices != CHOICES else None, truncated=True if item.truncated else None,
+    ).line()
 
 
 def score_mcq(engine: Engine, items: Sequence[McqItem], writer: ItemWriter, *, progress: bool = True) -> list[dict]:
@@ -75,7 +68,7 @@ def score_mcq(engine: Engine, items: Sequence[McqItem], writer: ItemWriter, *, p
             results = iter(engine.loglikelihood(requests))
             for item in batch:
                 scored = {letter: next(results).logprob for letter in item.choices}
-                record = _record(item, [scored.get(letter) for letter in CHOICES], "loglikelihood")
+                record = mcq_record(item, [scored.get(letter) for letter in CHOICES], "loglikelihood")
                 writer.write(record)
                 records.append(record)
             bar.update(len(batch))
@@ -143,7 +136,7 @@ def score_mcq_fast(engine: Engine, items: Sequence[McqItem], writer: ItemWriter,
                 if all(lp is None for lp in logprobs):
                     fallback.append(item)
                     continue
-                record = _record(item, logprobs, "fast")
+                record = mcq_record(item, logprobs, "fast")
                 writer.write(record)
                 by_id[item.id] = record
             fallback += [item for item, p in zip(batch, prepared, strict=True) if p is None]

@@ -26,7 +26,9 @@ from harness.scoring.judges.registry import CLASSIFIER_REFUSAL, KEYWORD, refusal
 from harness.scoring.judging import Policy, combine
 from harness.store import ItemWriter
 
-BATCH_ITEMS = 16
+# One engine call per 256 prompts: vLLM schedules a batch that size freely (16 ran the demo's safety
+# suite at 2.1x raw LLM.generate: scripts/generation_speed.py); a kill loses at most one batch's answers.
+BATCH_ITEMS = 256
 
 
 def keyword_judge(spec: RefusalSuite, policy: Policy) -> KeywordJudge | None:
