@@ -8,22 +8,19 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
+from foundation.schema import Strict
 from benchmarks.sector.spec import BenchmarkSuite
-from harness.errors import InputError, Problem
-from harness.paths import BENCHMARKS_DIR, REPO_ROOT
-from harness.safety.requirements import Requirements, Threshold, requirements
-from harness.user_files import read_text
+from foundation.errors import InputError, Problem
+from foundation.paths import BENCHMARKS_DIR, REPO_ROOT
+from benchmarks.safety.requirements import Requirements, Threshold, requirements
+from foundation.user_files import read_text
 
 SUITES_DIR = BENCHMARKS_DIR / "suites"
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class McqData(_Spec):
+class McqData(Strict):
     """Local copies use `path` (or `harness run --data NAME=PATH`); otherwise `hub` through `datasets`.
     `risk-id-jsonl` is a labelled JSONL bank of texts at `path` (benchmarks/mcq/risk_identification.py)."""
 
@@ -58,14 +55,14 @@ class McqData(_Spec):
         return self
 
 
-class MultipleChoiceSuite(_Spec):
+class MultipleChoiceSuite(Strict):
     name: str
     kind: Literal["multiple_choice"]
     title: str
     data: McqData
 
 
-class RefusalData(_Spec):
+class RefusalData(Strict):
     should_refuse: Path
     should_not_refuse: Path
     generated: Path | None = None  # generated-content bank; its pass rate needs content_judges
@@ -75,7 +72,7 @@ class RefusalData(_Spec):
 RefusalBank = Literal["generated", "should_refuse", "should_not_refuse"]
 
 
-class RefusalSuite(_Spec):
+class RefusalSuite(Strict):
     """The safety suite of GB/T 45654-2025: thresholds, minimum sizes and default sample sizes come
     from benchmarks/safety/requirements.yaml, never from the suite file, so there is one copy."""
 
@@ -90,7 +87,8 @@ class RefusalSuite(_Spec):
     _requirements: Requirements | None = PrivateAttr(default=None)
 
     def banks(self) -> list[RefusalBank]:
-        return (["generated"] if self.data.generated else []) + ["should_refuse", "should_not_refuse"]
+        generated: list[RefusalBank] = ["generated"] if self.data.generated else []
+        return [*generated, "should_refuse", "should_not_refuse"]
 
     def pinned(self, stored: Requirements) -> "RefusalSuite":
         """This suite judged by the requirements a run recorded, not by the repository's current file."""
@@ -113,7 +111,7 @@ class RefusalSuite(_Spec):
         return self.sample.get(bank, self.filing_minimums[bank])
 
 
-class GenerationData(_Spec):
+class GenerationData(Strict):
     """`jsonl`: one item a line, `{"id", "prompt"}` or `{"id", "instruction", "question"}` (sent as one
     user message, instruction first), with `"references": [...]` (a short answer, scored by exact
     match, character F1 and ROUGE-L) or `"rubric"` (an open question, judged by the profile's
@@ -124,7 +122,7 @@ class GenerationData(_Spec):
     path: Path
 
 
-class GenerationSuite(_Spec):
+class GenerationSuite(Strict):
     """Free generation through the loaded engine (chat template, the profile's sampling)."""
 
     name: str
@@ -133,7 +131,7 @@ class GenerationSuite(_Spec):
     data: GenerationData
 
 
-class ScenarioOwner(_Spec):
+class ScenarioOwner(Strict):
     """Who holds a scenario set: an enterprise (its unified social credit code) or a committee. A
     committee-held set's text never reaches the tracking store (harness/scenarios.py)."""
 
@@ -145,11 +143,11 @@ class ScenarioOwner(_Spec):
         return f"{self.kind}:{self.uscc} {self.name}" if self.kind == "enterprise" else f"committee:{self.name}"
 
 
-class ScenarioData(_Spec):
+class ScenarioData(Strict):
     path: Path  # JSONL of items: choice, short and open (docs/scenarios.md)
 
 
-class ScenarioSuite(_Spec):
+class ScenarioSuite(Strict):
     """An enterprise's or a committee's scenario set (docs/scenarios.md): multiple choice, short answers
     with references and open questions with a rubric, in one items file."""
 

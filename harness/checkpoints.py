@@ -13,13 +13,14 @@ from pathlib import Path
 from mlflow import MlflowClient
 from mlflow.entities.model_registry import ModelVersion
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.evidence.offline import registered_version
-from registry.checkpoint_store import CheckpointStore, configured_store
+from harness.evidence.checkpoint_objects import configured_store
+from registry.checkpoint_store import CheckpointStore
 from registry.files import open_entry
 from registry.fingerprint import Fingerprint, verify
-from registry.register import registered_fingerprint, resolve_version
+from harness.evidence.registration import adopt_into_store, registered_fingerprint, resolve_version
 
 FIX_TAMPERED = "find out who changed the checkpoint store (only the harness writes it); the run was not scored"
 
@@ -70,7 +71,7 @@ def migrate(client: MlflowClient, model_spec: str | None, *, progress: bool = Fa
     migrated = []
     for version in sorted((v for v in versions if names.V_STORE not in v.tags), key=lambda v: (v.name, int(v.version))):
         _store_registered_files(store, Path(version.tags[names.V_CHECKPOINT]), registered_fingerprint(client, version), progress)
-        client.set_model_version_tag(version.name, version.version, names.V_STORE, store.location)
+        adopt_into_store(client, version, store)
         migrated.append(f"{version.name}/{version.version}")
     return migrated
 

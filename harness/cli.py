@@ -13,8 +13,13 @@ import warnings
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from harness.errors import EngineFailure, InputError, Problem
+from foundation.errors import EngineFailure, InputError, Problem
+from harness.scoring.judges.registry import CHAINABLE, MACHINE_JUDGES
+
+if TYPE_CHECKING:
+    from benchmarks.safety.requirements import BankKind
 
 
 def _quiet_libraries() -> None:
@@ -56,7 +61,7 @@ def _client(args: argparse.Namespace):  # -> MlflowClient; imported late: mlflow
 
 def cmd_submit(args: argparse.Namespace, out: Output) -> None:
     from registry.checkpoint import Limits
-    from registry.register import submit
+    from harness.evidence.registration import submit
 
     limits = Limits(max_files=args.max_files, max_bytes=args.max_bytes, max_header_bytes=args.max_header_bytes)
     from harness.evidence.keys import enterprise_key
@@ -158,7 +163,7 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
         allow_endpoint_mismatch=args.allow_endpoint_mismatch, max_retries=args.max_retries, use_cache=not args.no_cache,
     )
     # A run kept locally is read back from the local store: the server did not answer.
-    store, shown_id = (connect(offline_uri()), e.local_run_id) if e.kept_locally else (client, e.run_id)
+    store, shown_id = (connect(offline_uri()), e.local_run_id or e.run_id) if e.kept_locally else (client, e.run_id)
     continued = " (continued after an interruption)" if e.resumed else ""
     asked = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in e.requests.items())
     lines = [f"run {e.run_id}: {e.model}/{e.version}{continued}; requests: {asked}", _render_rows(leaderboard(store, run_ids=[shown_id]), "table")]
@@ -180,7 +185,7 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_report(args: argparse.Namespace, out: Output) -> None:
-    from harness.evidence.report import log_report, render_markdown
+    from harness.reporting.markdown import log_report, render_markdown
     from harness.reporting.html import render_run_html
     from harness.reporting.model import run_report
 
@@ -354,7 +359,7 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> None:
 
 def cmd_store_migrate(args: argparse.Namespace, out: Output) -> None:
     from harness.checkpoints import migrate
-    from registry.checkpoint_store import configured_store
+    from harness.evidence.checkpoint_objects import configured_store
 
     migrated = migrate(_client(args), args.model, progress=not args.json)
     where = configured_store().location
@@ -362,7 +367,7 @@ def cmd_store_migrate(args: argparse.Namespace, out: Output) -> None:
     out.result({"migrated": migrated, "store": where}, text)
 
 
-_BANK_KINDS = {"generated": "generated", "refuse": "should_refuse", "not-refuse": "should_not_refuse", "keywords": "keywords"}
+_BANK_KINDS: dict[str, "BankKind"] = {"generated": "generated", "refuse": "should_refuse", "not-refuse": "should_not_refuse", "keywords": "keywords"}
 
 
 def cmd_bank_check(args: argparse.Namespace, out: Output) -> None:
@@ -465,7 +470,7 @@ def cmd_admin_user(args: argparse.Namespace, out: Output) -> None:
 def _read_password(path: str | None) -> str:
     if not path:
         raise InputError([Problem("--password-file", "", "no password given", "put the new user's password in a file (--password-file F) or in HARNESS_NEW_USER_PASSWORD")])
-    from harness.user_files import read_text
+    from foundation.user_files import read_text
 
     return read_text(Path(path), "--password-file", "a readable file holding the new user's password").strip()
 
@@ -691,7 +696,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="check a bundle directory against its signature only, without the tracking store")
 
     p = command("judge", cmd_judge, 'apply one judge to a JSONL of {"prompt", "response"}; with labels, its precision and recall')
-    p.add_argument("name", help="rule-refusal, classifier-refusal, keyword or model; or a chain of refusal judges, e.g. rule-refusal,classifier-refusal (the first that decides)")
+    p.add_argument("name", help=f"{', '.join(MACHINE_JUDGES)}; or a chain of refusal judges, e.g. {','.join(CHAINABLE)} (the first that decides)")
     p.add_argument("file", help='JSONL; lines may carry boolean "refused" (refusal judges) or "unsafe" (content judges) as the human label')
     p.add_argument("--keywords", help="keyword judge: the keyword library (default: the project's sample)")
     p.add_argument("--model-path", help="model judge: the judge model's checkpoint directory (a guard or instruction model)")

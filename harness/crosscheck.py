@@ -9,19 +9,19 @@ import itertools
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from mlflow import MlflowClient
 
 from benchmarks.catalog import MultipleChoiceSuite
 from harness.engines import ENGINE_NAMES, load_engine
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.checkpoints import checked_checkpoint
-from harness.evaluate import score_multiple_choice
+from harness.scoring.scorers import MCQ_SCORERS, McqScorerName, score_multiple_choice
 from harness.plan import plan
 from harness.profiles import load_profile
 from harness.store import ItemWriter
 
-SCORERS = ("fast", "harness", "lm-eval")
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def crosscheck(
 ) -> list[Agreement]:
     """Every pair of scorers on each engine, then every pair of engines on each scorer."""
     problems = [Problem("--engines", e, "unknown engine", f"use some of {ENGINE_NAMES}") for e in engines if e not in ENGINE_NAMES]
-    problems += [Problem("--scorers", s, "unknown scorer", f"use some of {SCORERS}") for s in scorers if s not in SCORERS]
+    problems += [Problem("--scorers", s, "unknown scorer", f"use some of {MCQ_SCORERS}") for s in scorers if s not in MCQ_SCORERS]
     if problems:
         raise InputError(problems)
     profile, _ = load_profile(profile_name)
@@ -80,7 +80,7 @@ def crosscheck(
                 verified.verify_again(progress=progress)
                 for suite, scorer in itertools.product(suites, scorers):
                     with ItemWriter(Path(tmp) / f"{suite.spec.name}-{engine_name}-{scorer}.jsonl") as writer:
-                        records = score_multiple_choice(engine, suite, scorer, writer, progress)
+                        records = score_multiple_choice(engine, suite, cast(McqScorerName, scorer), writer, progress)  # checked above
                     predictions[(suite.spec.name, engine_name, scorer)] = {r["id"]: r["prediction"] for r in records}
             finally:
                 engine.close()

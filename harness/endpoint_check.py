@@ -9,7 +9,7 @@ from mlflow import MlflowClient
 from harness.checkpoints import checked_checkpoint
 from harness.engines import EngineSettings
 from harness.engines.openai_engine import endpoint_url
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence.endpoint import measure_endpoint, reference_behaviour
 from harness.identity import MAX_LOGPROB_DIFF, MIN_AGREEMENT, TOP_K, Distance
 from harness.text_table import render

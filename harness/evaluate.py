@@ -17,28 +17,28 @@ from typing import Any
 from pathlib import Path
 
 from mlflow import MlflowClient
-from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
 
 from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuite, ScenarioSuite, repo_path
-from benchmarks.mcq.sources import pinned_revision
 from benchmarks.sector.spec import BenchmarkSuite
-from harness.aggregate import Verdict, generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
+from harness.scoring.verdict import Verdict
+from harness.aggregate import generation_metrics, judge_validity_metrics, mcq_metrics, refusal_metrics, refusal_verdicts, scenario_metrics
 from harness.checkpoints import VerifiedCheckpoint, checked_checkpoint
 from harness.crash import crash_point
 from harness.engines import ENGINE_NAMES, Engine, EngineSettings, load_engine
 from harness.engines.recorded import engine_spec, open_recorded
-from harness.errors import EngineFailure, InputError, Problem
+from foundation.errors import EngineFailure, InputError, Problem
 from harness.fitting import FitReport
 from harness.evidence import names
 from harness.evidence.committee_view import describe_run, publish_evaluation
 from harness.evidence.definitions import log_definitions
 from harness.evidence.endpoint import EndpointIdentity, record_if_missing
 from harness.evidence.offline import FailoverClient, is_unreachable
-from harness.evidence.report import log_report
+from harness.evidence.run_record import end_run, log_dataset, log_file, log_metrics, log_params, set_tags
+from harness.reporting.markdown import log_report
 from harness.evidence.resume import log_results, log_run_spec, unfinished_run
 from harness.evidence.scenarios import register_scenario, scenario_params
 from harness.evidence.tracking import enterprise_experiment_tags, git_revision, package_versions
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, load_profile, profile_path
 from harness.runlog import RunSpec, SamplingSpec, SuiteSettings, digest_of
@@ -50,7 +50,7 @@ from harness.scoring.generation import judge_open, rubric_judge_path, score_gene
 from harness.scoring.judge_phase import SafetyRecords, judge_model_path, judge_safety
 from harness.scoring.judging import Policy, resolve_all
 from harness.scoring.judges.validity import Validity
-from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
+from harness.scoring.scorers import score_multiple_choice
 from harness.scoring.official import SCORERS
 from harness.scoring.refusal import score_refusal
 from harness.scoring.scenario import score_scenario
@@ -183,7 +183,7 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
         try:
             verified.verify_again(progress=progress)
         except InputError as e:
-            client.set_tag(run_id, names.T_FAILURE, str(e))
+            set_tags(client, run_id, {names.T_FAILURE: str(e)})
             raise  # the recorded engine closes the engine it loaded
         try:
             # The version's behavioural fingerprint lives with the version on the server, not in the run.
@@ -204,11 +204,9 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
         )  # fmt: skip
         if identity is not None:
             identity.log(run_id, "before")
-        client.log_batch(
-            run_id,
-            params=[
-                Param(k, str(v))
-                for k, v in {
+        log_params(
+            client, run_id,
+            {
                     names.P_ENGINE: engine_name,
                     names.P_SCHEMA_VERSION: p.spec.schema_version,
                     names.P_SEED: profile.seed,
@@ -220,24 +218,23 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
                     names.P_GENERATION_MAX_TOKENS: profile.generation.max_tokens,
                     names.P_GENERATION_TEMPERATURE: profile.generation.temperature,
                     names.P_GENERATION_TOP_P: profile.generation.top_p,
-                }.items()
-            ],
+            },
         )
         if judge_checkpoint is not None and profile.judge_model is not None:
             # Which model judged is part of the evidence, down to its weights.
-            client.log_batch(run_id, params=[
-                Param(names.P_JUDGE_MODEL_PATH, str(judge_checkpoint)),
-                Param(names.P_JUDGE_MODEL_FINGERPRINT, fingerprint(judge_checkpoint, progress=progress, links_outside=True).digest),
-                Param(names.P_JUDGE_MODEL_KIND, profile.judge_model.kind),
-            ])
+            log_params(client, run_id, {
+                names.P_JUDGE_MODEL_PATH: str(judge_checkpoint),
+                names.P_JUDGE_MODEL_FINGERPRINT: fingerprint(judge_checkpoint, progress=progress, links_outside=True).digest,
+                names.P_JUDGE_MODEL_KIND: profile.judge_model.kind,
+            })
         if rubric_checkpoint is not None:
-            client.log_batch(run_id, params=[
-                Param(names.P_RUBRIC_JUDGE_PATH, str(rubric_checkpoint)),
-                Param(names.P_RUBRIC_JUDGE_FINGERPRINT, fingerprint(rubric_checkpoint, progress=progress).digest),
-            ])
-        client.log_batch(run_id, params=[Param(names.judging_param(suite, key), value) for suite, policy in policies.items() for key, value in policy.params().items()])
+            log_params(client, run_id, {
+                names.P_RUBRIC_JUDGE_PATH: str(rubric_checkpoint),
+                names.P_RUBRIC_JUDGE_FINGERPRINT: fingerprint(rubric_checkpoint, progress=progress).digest,
+            })
+        log_params(client, run_id, {names.judging_param(suite, key): value for suite, policy in policies.items() for key, value in policy.params().items()})
         if registrations:
-            client.log_batch(run_id, params=[p for name, r in registrations.items() for p in scenario_params(name, r)])
+            log_params(client, run_id, {p.key: p.value for name, r in registrations.items() for p in scenario_params(name, r)})
         outputs: list[SuiteOutput] = []
         try:
             for suite in planned:
@@ -276,9 +273,9 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
         log_results(client, run_id, p.spec, metrics, verdicts, {o.suite.spec.name: len(o.records) for o in outputs}, engine.counts)
     except BaseException as e:
         _record_failure(client, run_id, e)
-        client.set_terminated(run_id, "FAILED")
+        end_run(client, run_id, "FAILED")
         raise
-    client.set_terminated(run_id, "FINISHED")
+    end_run(client, run_id, "FINISHED")
     if client.local is None:
         publish_evaluation(server, run_id)
     return Evaluation(
@@ -290,13 +287,13 @@ def _record(client: MlflowClient, p: _Prepared) -> Evaluation:
 def _log_scored_by(client: MlflowClient, run_id: str, version: Any, engine_version: str, max_model_len: int | None) -> None:
     """The weights and the engine that answered: logged once the engine has loaded them and their
     fingerprint was checked again (or, when every answer was recorded, as recorded with them)."""
-    client.log_batch(run_id, params=[
-        Param(names.P_MODEL_NAME, version.name),
-        Param(names.P_MODEL_VERSION, str(version.version)),
-        Param(names.P_FINGERPRINT, version.tags[names.V_FINGERPRINT]),
-        Param(names.P_ENGINE_VERSION, engine_version),
-        Param(names.P_ENGINE_MAX_MODEL_LEN, str(max_model_len) if max_model_len is not None else "none"),
-    ])  # fmt: skip
+    log_params(client, run_id, {
+        names.P_MODEL_NAME: version.name,
+        names.P_MODEL_VERSION: str(version.version),
+        names.P_FINGERPRINT: version.tags[names.V_FINGERPRINT],
+        names.P_ENGINE_VERSION: engine_version,
+        names.P_ENGINE_MAX_MODEL_LEN: str(max_model_len) if max_model_len is not None else "none",
+    })
 
 
 SUITE_KINDS = {MultipleChoiceSuite: "multiple_choice", RefusalSuite: "refusal", GenerationSuite: "generation", BenchmarkSuite: "benchmark", ScenarioSuite: "scenario"}
@@ -335,7 +332,7 @@ def _record_failure(client: FailoverClient, run_id: str, error: BaseException) -
     error.add_note(f"run {run_id} is FAILED; {where}; the same command continues it, asking the model only what it has not answered (docs/runs.md)")
     reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error) if isinstance(error, (EngineFailure, InputError)) else f"{type(error).__name__}: {error}"
     try:
-        client.set_tag(run_id, names.T_FAILURE, f"{reason[:4000]}; {where}")
+        set_tags(client, run_id, {names.T_FAILURE: f"{reason[:4000]}; {where}"})
     except Exception as tracking_error:  # the tracking store failing too must not hide why the run failed
         error.add_note(f"the failure could not be recorded on the run: {tracking_error}")
 
@@ -404,32 +401,12 @@ def _log_suite(client: MlflowClient, run_id: str, output: SuiteOutput, validity:
     metrics[names.metric(spec.name, "wall_seconds")] = output.wall_seconds
     if output.suite.fit is not None:
         metrics |= fit_metrics(spec.name, output.suite.fit)
-    client.log_artifact(run_id, str(output.items_path), names.A_ITEMS_DIR)
+    log_file(client, run_id, output.items_path, names.A_ITEMS_DIR)
     crash_point("log.artifact")
-    stamp = int(time.time() * 1000)
-    client.log_batch(run_id, metrics=[Metric(k, v, stamp, 0) for k, v in metrics.items()])
+    log_metrics(client, run_id, metrics)
     crash_point("log.metrics")
-    for v in verdicts:
-        client.set_tag(run_id, names.verdict_tag(v.suite, v.bank, v.method), json.dumps(v.as_tag(), ensure_ascii=False))
+    set_tags(client, run_id, {names.verdict_tag(v.suite, v.bank, v.method): v.as_tag() for v in verdicts})
     return metrics, verdicts
-
-
-def score_multiple_choice(engine: Engine, suite: PlannedSuite, scorer: str, writer: ItemWriter, progress: bool) -> list[dict]:
-    """A multiple-choice suite's items through one scoring path: "harness", "fast" or "lm-eval"."""
-    spec = suite.spec
-    assert isinstance(spec, MultipleChoiceSuite)
-    if scorer == "lm-eval":
-        from harness.scoring.lm_eval_bridge import score_mcq_with_lm_eval
-
-        local = suite.data_revision == "local"
-        return score_mcq_with_lm_eval(
-            engine, spec.name, Path(suite.data_source) if local else None, suite.subjects, suite.items, suite.settings.num_fewshot, writer,
-            spec.data.layout, None if local or spec.data.hub is None else (spec.data.hub, pinned_revision(suite.data_revision)),
-            suite.settings.chat_template, suite.settings.fewshot_as_multiturn,
-        )
-    if scorer == "fast":
-        return score_mcq_fast(engine, suite.items, writer, progress=progress)
-    return score_mcq(engine, suite.items, writer, progress=progress)
 
 
 def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:
@@ -446,17 +423,11 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
     if suite.fit is not None:
         facts |= {"fit_policy": suite.fit.policy, "prompt_limit": suite.fit.prompt_limit}
         _log_fit(client, run_id, suite)
-    client.log_batch(run_id, params=[Param(names.suite_param(suite.spec.name, k), str(v)) for k, v in facts.items()])
-    dataset = Dataset(
-        name=suite.spec.name,
-        digest=suite.data_digest[:32],
-        source_type="local",
-        source=json.dumps({"path": suite.data_source}),
-    )
-    tags = [InputTag("mlflow.data.context", "evaluation")]
+    log_params(client, run_id, {names.suite_param(suite.spec.name, k): v for k, v in facts.items()})
+    tags = [("mlflow.data.context", "evaluation")]
     if isinstance(suite.spec, ScenarioSuite):
-        tags.append(InputTag(names.T_SCENARIO_OWNER, suite.spec.owner.describe()))
-    client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags=tags)])
+        tags.append((names.T_SCENARIO_OWNER, suite.spec.owner.describe()))
+    log_dataset(client, run_id, suite.spec.name, suite.data_digest, suite.data_source, tags)
     if isinstance(suite.spec, RefusalSuite):
         _log_bank_checks(client, run_id, suite.spec)
         # The drawn safety sample itself: with the seed and data digests it reproduces the assessment exactly.
@@ -464,7 +435,7 @@ def _log_dataset(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None
         with ItemWriter(sample_path) as writer:
             for item in suite.items:
                 writer.write({"id": item.id, "bank": item.bank, "label": item.label, "prompt": item.prompt, "prompt_digest": item.prompt_digest})
-        client.log_artifact(run_id, str(sample_path), names.A_SAMPLES_DIR)
+        log_file(client, run_id, sample_path, names.A_SAMPLES_DIR)
 
 
 def _log_bank_checks(client: MlflowClient, run_id: str, spec: RefusalSuite) -> None:
@@ -477,9 +448,8 @@ def _log_bank_checks(client: MlflowClient, run_id: str, spec: RefusalSuite) -> N
     path = staging_dir(run_id) / names.A_BANK_CHECK_DIR / f"{spec.name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({kind: r.as_dict() for kind, r in reports.items()}, ensure_ascii=False, indent=1), encoding="utf-8")
-    client.log_artifact(run_id, str(path), names.A_BANK_CHECK_DIR)
-    for kind, r in reports.items():
-        client.set_tag(run_id, names.bank_check_tag(spec.name, kind), "sufficient" if r.sufficient else f"not sufficient: {len(r.reasons)} reasons")
+    log_file(client, run_id, path, names.A_BANK_CHECK_DIR)
+    set_tags(client, run_id, {names.bank_check_tag(spec.name, kind): "sufficient" if r.sufficient else f"not sufficient: {len(r.reasons)} reasons" for kind, r in reports.items()})
 
 
 def fit_metrics(suite: str, fit: FitReport) -> dict[str, float]:
@@ -502,4 +472,4 @@ def _log_fit(client: MlflowClient, run_id: str, suite: PlannedSuite) -> None:
     document = {"policy": fit.policy, "context": fit.context, "prompt_limit": fit.prompt_limit, "asked_shots": fit.asked_shots,
                 "shots_histogram": fit.shots_histogram, "changed": changed, "excluded": fit.excluded}
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    client.log_artifact(run_id, str(path), names.A_FIT_DIR)
+    log_file(client, run_id, path, names.A_FIT_DIR)

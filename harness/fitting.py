@@ -30,7 +30,7 @@ from typing import Literal
 
 from transformers import PreTrainedTokenizerBase
 
-from harness.errors import Problem
+from foundation.errors import Problem
 
 FitPolicy = Literal["fewer_shots", "truncate", "exclude"]
 _BYTE_BOUND_MARGIN = 2

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.scoring.text_match import normalise
-from harness.store import jsonl_objects
+from foundation.jsonl import jsonl_objects
 
 if TYPE_CHECKING:
     from benchmarks.catalog import GenerationData

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from harness.engines import Engine
-from harness.paths import CORPORA_DIR
+from foundation.paths import CORPORA_DIR
 
 CANARIES = CORPORA_DIR / "canaries" / "canaries.jsonl"
 TOP_K = 5

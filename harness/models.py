@@ -9,9 +9,9 @@ from benchmarks.taxonomy import canonical_sector
 from harness import text_table
 from harness.evidence import names
 from harness.evidence.tracking import evaluation_experiment_ids
-from harness.signing import GIT_PATHS, load_private_key, sign_manifest
+from registry.signing import GIT_PATHS, load_private_key, sign_manifest
 from registry.fingerprint import SIGNATURE_FILE
-from registry.register import registered_fingerprint, resolve_version
+from harness.evidence.registration import registered_fingerprint, resolve_version
 
 
 def _latest_verdicts(client: MlflowClient, experiment_ids: list[str], name: str, version: str) -> str:

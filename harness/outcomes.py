@@ -33,7 +33,7 @@ import numpy as np
 from mlflow import MlflowClient
 from mlflow.entities import Run
 
-from harness.aggregate import outcome
+from harness.scoring.verdict import outcome
 from harness.evidence import names
 from harness.scoring.official import SCORERS
 from harness.scoring.statistics import resample_counts

@@ -78,7 +78,6 @@ def paired_differences(client: MlflowClient, rows: list[Row]) -> list[PairedDiff
         for group in groups_of(rows):
             suites = sorted({label.removesuffix(" accuracy") for row in group for label in row.cells if label.endswith(" accuracy")})
             for suite in suites:
-                scored = [(row, _correctness(client, row.run_id, suite, Path(tmp) / row.run_id)) for row in group]
-                scored = [(row, c) for row, c in scored if c]
+                scored = [(row, c) for row in group if (c := _correctness(client, row.run_id, suite, Path(tmp) / row.run_id))]
                 out += [pair(suite, row_a, row_b, a, b) for (row_a, a), (row_b, b) in itertools.combinations(scored, 2)]
     return out

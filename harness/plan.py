@@ -47,12 +47,13 @@ from benchmarks.sector import LOADERS
 from benchmarks.sector.base import BenchData, BenchItem, LayoutError
 from benchmarks.sector.spec import BenchmarkSuite
 from harness.engines.base import render_chat
-from harness.errors import InputError, Problem, capped
+from foundation.errors import InputError, Problem, capped
 from harness.fitting import FitReport, Meter, Prompt, fit_prompts
 from harness.generation_data import GenerationItem, load_generation
 from harness.profiles import Profile, SuiteRun
 from harness.safety.banks import read_bank
 from harness.scoring.official import SCORERS
+from harness.scoring.scorers import LM_EVAL
 from harness.safety.sampling import stratified_sample
 from harness.scenarios import choice_context, load_scenario
 
@@ -173,13 +174,13 @@ Contexts = dict[str, Callable[[int], str]]
 def _plan_mcq(spec: MultipleChoiceSuite, settings: SuiteRun, render: ChatRenderer | None = None) -> tuple[list[McqItem], LoadedData, Contexts]:
     """`render` (with settings.chat_template) puts each context through the model's chat template."""
     data = load_mcq_data(spec)
-    if settings.circular and settings.scorer == "lm-eval":
+    if settings.circular and settings.scorer == LM_EVAL:
         raise InputError([Problem(spec.name, "circular", "lm-eval scores only the original option order", "use scorer fast or harness with circular")])
-    if spec.data.risk_identification and settings.scorer == "lm-eval":
+    if spec.data.risk_identification and settings.scorer == LM_EVAL:
         raise InputError([Problem(spec.name, "scorer", "lm-eval has no risk-identification task", "use scorer fast or harness")])
     if spec.data.risk_identification and settings.num_fewshot:
         raise InputError([Problem(spec.name, "num_fewshot", "risk identification is zero-shot (its bank has no few-shot split)", "set num_fewshot: 0")])
-    if spec.data.safetybench and (settings.num_fewshot or settings.chat_template or settings.circular or settings.scorer == "lm-eval"):
+    if spec.data.safetybench and (settings.num_fewshot or settings.chat_template or settings.circular or settings.scorer == LM_EVAL):
         raise InputError([Problem(
             spec.name, "num_fewshot/chat_template/circular/scorer", "SafetyBench runs zero-shot on its own prompt, its 2 to 4 options in their released order, scored by fast or harness",
             "set num_fewshot: 0, chat_template: false, circular: false and scorer fast or harness",
@@ -231,7 +232,7 @@ def load_benchmark(spec: BenchmarkSuite, num_fewshot: int) -> BenchData:
 def _plan_scenario(spec: ScenarioSuite, settings: SuiteRun, path: Path) -> tuple[list[McqItem | GenerationItem], str, Contexts, dict[str, tuple[str, str]]]:
     """A scenario set's items (harness/scenarios.py): multiple choice as zero-shot cmmlu-style items
     (category: the set's sector), short answers and open questions as generation items."""
-    unsupported = {"num_fewshot": settings.num_fewshot > 0, "circular": settings.circular, "chat_template": settings.chat_template, "scorer": settings.scorer == "lm-eval"}
+    unsupported = {"num_fewshot": settings.num_fewshot > 0, "circular": settings.circular, "chat_template": settings.chat_template, "scorer": settings.scorer == LM_EVAL}
     if any(unsupported.values()):
         raise InputError([Problem(spec.name, field, "not available for a scenario set (zero-shot, original option order, plain prompt; lm-eval has no task for it)", f"remove {field} from the suite's entry (scorer: harness or fast)") for field, bad in unsupported.items() if bad])
     scenario = load_scenario(spec, str(path))
@@ -423,7 +424,7 @@ class Fitter:
         ]
         report, problems = fit_prompts(spec.name, prompts, self.bare, self.context, 1, settings.fit, why=self._fixes(settings, settings.num_fewshot > 0))
         changed = report.fewer_shots + report.truncated + len(report.excluded)
-        if settings.scorer == "lm-eval" and changed:
+        if settings.scorer == LM_EVAL and changed:
             problems.append(Problem(spec.name, "scorer", f"{changed} prompts do not fit the model as asked, and lm-eval builds its own prompts", "use scorer fast or harness, which fit each prompt, or raise engine.max_model_len"))
         fitted = [
             i if (f.shots, f.cut) == (i.shots, 0) else replace(i, context=contexts[i.id](f.shots)[f.cut :], shots=f.shots, truncated=f.cut > 0)

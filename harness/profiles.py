@@ -2,24 +2,23 @@
 
 import hashlib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import AfterValidator, Field, PrivateAttr, ValidationError
 
+from foundation.schema import Strict
 from harness.engines import ENGINE_NAMES, EngineSettings, Sampling
 from harness.engines.base import DEFAULT_MAX_RETRIES, max_retries_from_env
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.fitting import FitPolicy
-from harness.paths import CONFIGS_DIR
-from harness.user_files import decode, read_bytes
+from harness.scoring.judges.registry import Decision, judges_deciding
+from harness.scoring.scorers import McqScorerName
+from foundation.paths import CONFIGS_DIR
+from foundation.user_files import decode, read_bytes
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class EngineConfig(_Strict):
+class EngineConfig(Strict):
     name: str = "vllm"
     dtype: str = "auto"
     max_model_len: int = Field(2048, gt=0)
@@ -28,18 +27,18 @@ class EngineConfig(_Strict):
     max_retries: int = Field(DEFAULT_MAX_RETRIES, ge=0, le=100)
 
 
-class GenerationConfig(_Strict):
+class GenerationConfig(Strict):
     max_tokens: int = Field(256, gt=0)
     temperature: float = Field(0.0, ge=0.0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)
 
 
-class SuiteRun(_Strict):
+class SuiteRun(Strict):
     # A suite of benchmarks/suites/ by name, or a suite file by path (relative to the profile's folder).
     suite: str
     num_fewshot: int = Field(0, ge=0, le=5)
     # harness: option log-likelihoods; fast: one next-token request per item; lm-eval: lm-eval's tasks.
-    scorer: Literal["harness", "fast", "lm-eval"] = "harness"
+    scorer: McqScorerName = "harness"
     circular: bool = False  # CircularEval: every option rotation must be answered right
     limit: int | None = Field(None, gt=0)
     # Multiple choice: the prompt through the model's chat template, as lm-eval's --apply_chat_template.
@@ -52,7 +51,7 @@ class SuiteRun(_Strict):
     fit: FitPolicy = "fewer_shots"
 
 
-class JudgeModelConfig(_Strict):
+class JudgeModelConfig(Strict):
     """A judge model (harness/scoring/judges/model.py): `guard`, a guard model such as Qwen3Guard-Gen
     read in its response-moderation format, or `rubric`, an instruction model answering the rubric
     with JSON. Loaded after the target model is released. A path, not a registered model: judges are
@@ -66,11 +65,23 @@ class JudgeModelConfig(_Strict):
     max_tokens: int = Field(64, gt=0)  # Qwen3Guard's three lines; the rubric's JSON object
 
 
-RefusalJudgeName = Literal["rule", "classifier", "model", "human"]
-ContentJudgeName = Literal["keyword", "model", "human"]
+def _judge_chain(decision: Decision) -> AfterValidator:
+    """A judging chain of judges that make `decision`, by their names in the judge registry."""
+
+    def check(chain: list[str]) -> list[str]:
+        allowed = judges_deciding(decision)
+        if unknown := [name for name in chain if name not in allowed]:
+            raise ValueError(f"{', '.join(unknown)}: no {decision} judge of that name; the {decision} judges are {', '.join(allowed)}")
+        return chain
+
+    return AfterValidator(check)
 
 
-class JudgingConfig(_Strict):
+RefusalChain = Annotated[list[str], _judge_chain("refusal")]
+ContentChain = Annotated[list[str], _judge_chain("content")]
+
+
+class JudgingConfig(Strict):
     """The combining policy (harness/scoring/judging.py). `refusal`: judges in order (`rule`, the
     trained `classifier` for machines without a judge model, `model`, `human`); an item's refusal
     verdict is the first decided one, `human` last means what the machine judges leave undecided or
@@ -79,8 +90,8 @@ class JudgingConfig(_Strict):
     Left out: rules (and the model judge when judge_model is set), then human; the suite's content
     judges (and the model judge), then human; Controversial undecided."""
 
-    refusal: list[RefusalJudgeName] | None = None
-    content: list[ContentJudgeName] | None = None
+    refusal: RefusalChain | None = None
+    content: ContentChain | None = None
     controversial: Literal["unsafe", "safe", "undecided"] = "undecided"
 
 
@@ -90,7 +101,7 @@ class RubricJudgeConfig(JudgeModelConfig):
     max_tokens: int = Field(256, gt=0)
 
 
-class Profile(_Strict):
+class Profile(Strict):
     name: str
     description: str = ""
     seed: int = 0

@@ -14,24 +14,25 @@ artifacts are left as they are. docs/review.md is the reviewer's guide.
 import csv
 import json
 import tempfile
-import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
+from typing import Any
 
 from mlflow import MlflowClient
-from mlflow.entities import Metric, Run
+from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
 from benchmarks.catalog import RefusalSuite, load_suite
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
-from harness.aggregate import outcome
+from harness.scoring.verdict import outcome
 from harness.evidence.definitions import stored_suites
-from harness.evidence.report import log_report
+from harness.evidence.run_record import log_folder, log_metrics, set_tags
+from harness.reporting.markdown import log_report
 from harness.safety.sampling import stratified_sample
 from harness.scoring.statistics import Proportion
-from harness.user_files import csv_table, read_text
+from foundation.user_files import csv_table, read_text
 from harness.store import read_items
 from harness.scoring.judges.human import (
     QUESTIONS, Agreement, BankReview, accepted_values, describe, machine_decisions, parse_verdict, review_banks, review_metrics,
@@ -86,7 +87,7 @@ def _same(sheet: str, recorded: str) -> int | None:
     a, b = (t.replace("\r\n", "\n").replace("\r", "\n") for t in (_uncell(sheet), recorded))
     if a == b:
         return None
-    return next((i for i, (x, y) in enumerate(zip(a, b), start=1) if x != y), min(len(a), len(b)) + 1)
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False), start=1) if x != y), min(len(a), len(b)) + 1)
 
 
 def _write_csv(path: Path, columns: list[str] | tuple[str, ...], rows: list[dict]) -> None:
@@ -143,6 +144,7 @@ def export_sheet(
     for name, bank in order:
         records = [r for r in items[name] if r["bank"] == bank and (not banks or bank in banks) and (not undecided or open_reason(r))]
         if sample is not None:
+            assert seed is not None  # taken from the run above whenever a sample is asked for
             records = stratified_sample(records, lambda r: r["label"], sample, seed)
         if records:
             per_bank[f"{name}/{bank}"] = len(records)
@@ -192,7 +194,7 @@ def _sheet_row(run_id: str, suite: str, r: dict, blind: bool) -> dict:
 
 
 def read_sheet(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
-    """(header, [(spreadsheet row number, row)]); the header is row 1. Encodings as harness.user_files
+    """(header, [(spreadsheet row number, row)]); the header is row 1. Encodings as foundation.user_files
     reads them: UTF-8 or, from Excel's "CSV" on a Chinese Windows, GB18030."""
     text = read_text(path, "FILE", "the sheet written by `harness review export` and filled in")
     table = csv_table(text, path, "FILE")
@@ -285,6 +287,12 @@ def _no_nan(value: object) -> object:
     return None if isinstance(value, float) and value != value else value
 
 
+def _no_nan_dict(document: dict[str, Any]) -> dict[str, Any]:
+    cleaned = _no_nan(document)
+    assert isinstance(cleaned, dict)
+    return cleaned
+
+
 def _agreement_dict(a: Agreement) -> dict:
     out = asdict(a)
     for name in ("agreement", "precision", "recall"):
@@ -300,7 +308,7 @@ class Imported:
     metrics: dict[str, float]
 
     def as_dict(self) -> dict:
-        return _no_nan({"run_id": self.run_id, "sheet": self.sheet, "metrics": self.metrics, "suites": [
+        return _no_nan_dict({"run_id": self.run_id, "sheet": self.sheet, "metrics": self.metrics, "suites": [
             {"suite": s.suite, "import": s.number, "verdicts": s.verdicts, "changed": s.changed, "reviewed": s.reviewed, "banks": [
                 {"bank": b.verdict.bank, "measure": b.verdict.measure, "rate": b.verdict.rate.rate, "low": b.verdict.rate.low, "high": b.verdict.rate.high,
                  "n": b.verdict.rate.n, "items": b.items, "passed": b.verdict.passed, "threshold": b.verdict.threshold.describe(),
@@ -319,7 +327,7 @@ class Imported:
                     lines.append(f"    note: {v.sample_note}")
                 positive = "不合格 (fails)" if v.bank == "generated" else "拒答 (refused)"
                 for name, a in b.judges.items():
-                    kappa = "" if a.kappa is None else f", kappa {a.kappa:.2f}" if a.kappa == a.kappa else ", kappa n/a"
+                    kappa = f", kappa {a.kappa:.2f}" if a.kappa == a.kappa else ", kappa n/a"
                     lines.append(f"    judge {name} vs human: agreement {a.agreement}, precision {_pct(a.precision)}, recall {_pct(a.recall)}{kappa} "
                                  f"(positive = {positive}; tp={a.true_pos} fp={a.false_pos} fn={a.false_neg} tn={a.true_neg})")
         lines.append(f"the run's report now includes the human review: harness report {self.run_id}")
@@ -340,8 +348,10 @@ def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str
             raise InputError([Problem("RUN_ID", run_id, f"suite {suite} is not a safety suite", "review a run's safety suites only")])
         specs[suite] = spec
     # Everything is checked; from here on the run only gains artifacts, metrics and tags.
-    stamp, now = int(time.time() * 1000), datetime.now(timezone.utc).isoformat(timespec="seconds")
-    results, metrics, logged, tags = [], {}, [], {}
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    metrics: dict[str, float] = {}
+    logged: list[tuple[dict[str, float], int]] = []
+    results, tags = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / names.A_REVIEW_DIR
         for suite, spec in specs.items():
@@ -358,7 +368,7 @@ def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str
                 (root / name).write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in current), encoding="utf-8")
             banks = review_banks(spec, current, items[suite])
             suite_metrics = review_metrics(banks, current)
-            logged += [Metric(k, v, stamp, number) for k, v in suite_metrics.items()]
+            logged.append((suite_metrics, number))  # each import is its own step
             metrics |= suite_metrics
             reviewers = sorted({d["reviewer"] for d in current})
             for b in banks:
@@ -367,11 +377,10 @@ def import_sheet(client: MlflowClient, run_id: str, path: Path, *, reviewer: str
             tags[names.review_tag(suite)] = {"imports": number, "reviewed": len(current), "reviewers": reviewers,
                                              "sheet": f"{names.A_REVIEW_DIR}/history/{suite}.{number}.csv", "source": path.name, "imported_at": now}
             results.append(SuiteImport(suite, number, len(mine), changed, len(current), banks))
-        client.log_artifacts(run_id, str(root), names.A_REVIEW_DIR)
-    for start in range(0, len(logged), 1000):  # MLflow's batch limit
-        client.log_batch(run_id, metrics=logged[start : start + 1000])
-    for key, value in tags.items():  # the review tag last: it counts the imports that completed
-        client.set_tag(run_id, key, json.dumps(value, ensure_ascii=False))
+        log_folder(client, run_id, root, names.A_REVIEW_DIR)
+    for suite_metrics, number in logged:
+        log_metrics(client, run_id, suite_metrics, step=number)
+    set_tags(client, run_id, tags)  # in order: the review tag last, it counts the imports that completed
     log_report(client, run_id)  # the stored report now shows the human rates beside the machine ones
     return Imported(run_id, str(path), results, metrics)
 

@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 
 SCHEMA_VERSION: Literal[1] = 1
 

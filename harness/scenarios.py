@@ -28,10 +28,11 @@ import yaml
 from benchmarks.catalog import ScenarioSuite, parse_suite
 from benchmarks.mcq.prompt import CHOICES, build_context, description
 from benchmarks.taxonomy import sector_codes
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.generation_data import GenerationItem, item_id_problem, item_problems, to_item
-from harness.store import ItemWriter, jsonl_objects, rewrite_items
-from harness.user_files import read_text
+from foundation.jsonl import jsonl_objects
+from harness.store import ItemWriter, rewrite_items
+from foundation.user_files import read_text
 from registry.uscc import uscc_problem
 
 TYPES = ("choice", "short", "open")

@@ -34,13 +34,13 @@ from benchmarks.catalog import GenerationSuite, MultipleChoiceSuite, RefusalSuit
 from benchmarks.sector.spec import BenchmarkSuite
 from harness import text_table
 from harness.compare import Row, describe_group, groups_of
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.outcomes import BANKS, ItemCache, MetricSpec, OutcomeError, Resampler, parse_metric, read_outcomes
-from harness.paths import CONFIGS_DIR
+from foundation.paths import CONFIGS_DIR
 from harness.profiles import load_profile
 from harness.scoring.statistics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE, bootstrap_p_value, holm, percentile_interval
-from harness.user_files import read_text
+from foundation.user_files import read_text
 
 SELECTION_DIR = CONFIGS_DIR / "selection"
 COMPONENTS = {"general": "通用中文能力", "sector": "行业能力", "scenario": "应用场景", "safety": "安全"}

@@ -30,11 +30,11 @@ from mlflow.entities.model_registry import ModelVersion
 
 from harness import text_table
 from harness.compare import Row, describe_group, groups_of, leaderboard
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.outcomes import ItemCache, Outcome, Outcomes, Resampler, parse_metric, read_outcomes
 from harness.scoring.statistics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE, PairedCounts, bootstrap_p_value, mcnemar_midp, newcombe_paired_interval, percentile_interval
-from registry.register import resolve_version
+from harness.evidence.registration import resolve_version
 
 ALPHA = 1 - CONFIDENCE
 # The headline metrics compared per suite (harness/outcomes.py reproduces them from the items).

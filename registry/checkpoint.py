@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from registry.files import FIX_STILL, OpenedFile, open_entry, tree_entries
 from registry.fingerprint import SIGNATURE_FILE
 
@@ -140,10 +140,10 @@ JSON_FILES = ("config.json", "tokenizer_config.json", INDEX)  # top-level files 
 
 def _read_files(
     directory: Path, files: list[Path], limits: Limits, problems: list[Problem], sink: FileSink | None
-) -> tuple[dict[str, dict], dict[Path, list[Tensor]]]:
+) -> tuple[dict[str, dict[str, Any]], dict[Path, list[Tensor]]]:
     """Open each file once: parse the JSON files and safetensors headers the checks need, hand the
     open file to `sink`. Returns the parsed JSON documents (by name) and tensor tables (by path)."""
-    documents: dict[str, dict] = {}
+    documents: dict[str, dict[str, Any]] = {}
     tensors: dict[Path, list[Tensor]] = {}
     total = 0
     for path in files:
@@ -205,7 +205,7 @@ def _entry_problem(directory: Path, entry: Path) -> Problem | None:
     return None
 
 
-def _parse_json(opened: OpenedFile, limits: Limits, problems: list[Problem]) -> dict:
+def _parse_json(opened: OpenedFile, limits: Limits, problems: list[Problem]) -> dict[str, Any]:
     """A JSON object from the open file, or {} with the problem recorded."""
     path = opened.path
     if opened.size > limits.max_header_bytes:
@@ -222,14 +222,14 @@ def _parse_json(opened: OpenedFile, limits: Limits, problems: list[Problem]) -> 
     return document
 
 
-def _custom_code(directory: Path, files: list[Path], config: dict, tokenizer_config: dict) -> list[tuple[str, str]]:
+def _custom_code(directory: Path, files: list[Path], config: dict[str, Any], tokenizer_config: dict[str, Any]) -> list[tuple[str, str]]:
     """(file, field) of everything that would make transformers or vLLM run the checkpoint's own code."""
     found = [(str(directory / name), "auto_map") for name, doc in (("config.json", config), ("tokenizer_config.json", tokenizer_config)) if "auto_map" in doc]
     found += [(str(p), "-") for p in files if p.suffix.lower() == ".py"]
     return found
 
 
-def _config_problems(path: Path, config: dict) -> list[Problem]:
+def _config_problems(path: Path, config: dict[str, Any]) -> list[Problem]:
     if not config:
         return []
     problems = []
@@ -247,7 +247,7 @@ def _config_problems(path: Path, config: dict) -> list[Problem]:
     return problems
 
 
-def _sizes_source(config: dict) -> dict:
+def _sizes_source(config: dict[str, Any]) -> dict[str, Any]:
     # Multimodal configs keep the language model's sizes under text_config.
     text = config.get("text_config")
     return text if "vocab_size" not in config and isinstance(text, dict) else config
@@ -325,7 +325,7 @@ def _overlaps(tensors: list[Tensor]) -> list[tuple[Tensor, Tensor]]:
     return [(a, b) for a, b in pairwise(ordered) if b.begin < a.end]
 
 
-def _shard_problems(directory: Path, shards: dict[Path, list[Tensor]], index: dict | None) -> list[Problem]:
+def _shard_problems(directory: Path, shards: dict[Path, list[Tensor]], index: dict[str, Any] | None) -> list[Problem]:
     """A sharded checkpoint's index (`index`, parsed; None when absent) must list exactly the shards
     there and the tensors in each."""
     index_path = directory / INDEX
@@ -367,7 +367,7 @@ def _duplicate_problems(shards: dict[Path, list[Tensor]]) -> list[Problem]:
     return problems
 
 
-def _shape_problems(config_path: Path, config: dict, shards: dict[Path, list[Tensor]]) -> list[Problem]:
+def _shape_problems(config_path: Path, config: dict[str, Any], shards: dict[Path, list[Tensor]]) -> list[Problem]:
     """The embedding and output layer must have the shapes config.json declares."""
     sizes = _sizes_source(config)
     vocab, hidden = sizes.get("vocab_size"), sizes.get("hidden_size")
@@ -390,7 +390,7 @@ def _shape_problems(config_path: Path, config: dict, shards: dict[Path, list[Ten
 
 
 def _summary(
-    directory: Path, config: dict, shards: dict[Path, list[Tensor]], tokenizer_files: tuple[str, ...], custom_code: list[tuple[str, str]], chat_template: bool
+    directory: Path, config: dict[str, Any], shards: dict[Path, list[Tensor]], tokenizer_files: tuple[str, ...], custom_code: list[tuple[str, str]], chat_template: bool
 ) -> Inspection:
     tensors = [t for ts in shards.values() for t in ts]
     dtypes: dict[str, int] = {}

@@ -9,7 +9,7 @@ bytes the intake inspected are checked against the copy, so what is inspected is
 what is stored. A registered version is materialised as `versions/<fingerprint>/`: hard links to
 the objects (both inside the store), the directory engines load and `harness run` re-verifies.
 
-Where (`configured_store`): `HARNESS_CHECKPOINT_STORE` names a local directory (default
+Where (`configured_store`, harness/evidence/checkpoint_objects.py): `HARNESS_CHECKPOINT_STORE` names a local directory (default
 `harness_home()/checkpoints`), or the URI of an MLflow artifact repository shared by several machines
 (`mlflow-artifacts://host:port/path` of an `mlflow server --serve-artifacts`, `s3://bucket/path`,
 ...). With a repository each machine keeps a local cache (`HARNESS_CHECKPOINT_CACHE`, default
@@ -30,12 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
-from urllib.parse import urlparse
 
 from tqdm import tqdm
 
-from harness.errors import InputError, Problem
-from harness.paths import harness_home
+from foundation.errors import InputError, Problem
 from registry.files import FIX_STILL, OpenedFile, open_entry
 from registry.fingerprint import BLOCK, Fingerprint, sha256_fd
 
@@ -56,31 +54,6 @@ class RemoteObjects(Protocol):
     def upload(self, digest: str, local: Path) -> None: ...
 
     def download(self, digest: str, directory: Path) -> Path: ...
-
-
-class ArtifactObjects:
-    """Objects in any MLflow artifact repository (served `mlflow-artifacts:`, S3, GCS, a file URI...),
-    under `sha256/ab/<digest>`."""
-
-    def __init__(self, location: str) -> None:
-        from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
-
-        self.location = location
-        self.repo = get_artifact_repository(location)
-
-    @staticmethod
-    def _folder(digest: str) -> str:
-        return f"sha256/{digest[:2]}"
-
-    def has(self, digest: str) -> bool:
-        return any(Path(f.path).name == digest for f in self.repo.list_artifacts(self._folder(digest)))
-
-    def upload(self, digest: str, local: Path) -> None:
-        assert local.name == digest  # the repository names the object after the file
-        self.repo.log_artifact(str(local), self._folder(digest))
-
-    def download(self, digest: str, directory: Path) -> Path:
-        return Path(self.repo.download_artifacts(f"{self._folder(digest)}/{digest}", dst_path=str(directory)))
 
 
 @dataclass(frozen=True)
@@ -290,13 +263,3 @@ def _remove(folder: Path) -> None:
             os.chmod(path, PRIVATE_DIR)
     with _writable(folder.parent):
         shutil.rmtree(folder)
-
-
-def configured_store() -> CheckpointStore:
-    """The store named by HARNESS_CHECKPOINT_STORE (see the module docstring)."""
-    location = os.environ.get("HARNESS_CHECKPOINT_STORE", "")
-    scheme = urlparse(location).scheme
-    if len(scheme) > 1 and scheme != "file":
-        cache = Path(os.environ.get("HARNESS_CHECKPOINT_CACHE") or harness_home() / "checkpoint-cache")
-        return CheckpointStore(cache, ArtifactObjects(location))
-    return CheckpointStore(Path(location.removeprefix("file://")) if location else harness_home() / "checkpoints")

@@ -10,7 +10,7 @@ listing ambiguous, which is why it was replaced.
 The digest identifies the weights evaluated; `harness run` recomputes it before every evaluation.
 Files are opened beneath the directory without following links and judged on the descriptor
 (registry/files.py); hashing streams fixed-size blocks into one reused buffer, so a 150 GB
-checkpoint never sits in memory (benchmarks/perf/hash_throughput.py measures the cost).
+checkpoint never sits in memory (scripts/perf/hash_throughput.py measures the cost).
 """
 
 import hashlib
@@ -20,10 +20,11 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from registry.files import open_entry, tree_entries
 
 BLOCK = 8 * 1024 * 1024
@@ -57,11 +58,11 @@ class Fingerprint:
         return cls(listing_digest(files, scheme), dict(sorted(files.items())), scheme)
 
     @classmethod
-    def from_json(cls, document: dict) -> "Fingerprint":
+    def from_json(cls, document: dict[str, Any]) -> "Fingerprint":
         """As stored in `submission/fingerprint.json`; no "scheme" means scheme 1."""
         return cls(document["digest"], document["files"], int(document.get("scheme", 1)))
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"scheme": self.scheme, "digest": self.digest, "files": self.files}
 
     def mismatches(self, other: "Fingerprint") -> list[str]:

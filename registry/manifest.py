@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
 
+from foundation.schema import Strict
 from benchmarks.taxonomy import canonical_sector, sector_codes, sectors as sector_taxonomy
-from harness.errors import InputError, Problem
-from harness.user_files import read_text
+from foundation.errors import InputError, Problem
+from foundation.user_files import read_text
 from registry.districts import DISTRICTS, canonical_district
 from registry.uscc import uscc_problem
 
@@ -28,8 +29,10 @@ def _invalid(message: str, fix: str) -> PydanticCustomError:
     return PydanticCustomError("manifest_value", "{message}", {"message": message, "fix": fix})
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Stripped(Strict):
+    """Strict, and surrounding whitespace in every string dropped (manifests are typed by hand)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 def _format(pattern: str, description: str, fix: str) -> AfterValidator:
@@ -59,13 +62,13 @@ RegisteredVersion = Annotated[
 ]
 
 
-class Contact(_Strict):
+class Contact(_Stripped):
     name: NonEmpty
     email: Email
     phone: NonEmpty | None = None
 
 
-class Enterprise(_Strict):
+class Enterprise(_Stripped):
     name: NonEmpty
     uscc: Annotated[str, Field(max_length=64)]
     district: NonEmpty
@@ -89,7 +92,7 @@ class Enterprise(_Strict):
         return canonical
 
 
-class ModelFacts(_Strict):
+class ModelFacts(_Stripped):
     name: ModelName
     version_label: NonEmpty
     base_model: NonEmpty
@@ -115,18 +118,18 @@ class FilingKind(StrEnum):
     other = "other"
 
 
-class Filing(_Strict):
+class Filing(_Stripped):
     kind: FilingKind
     number: NonEmpty
     date: dt.date
 
 
-class CheckpointRef(_Strict):
+class CheckpointRef(_Stripped):
     # NUL is the one character no file system accepts in a path; refusing it here keeps it out of Path.
     path: Annotated[str, Field(min_length=1, max_length=4096, pattern=r"^[^\x00]*$")]
 
 
-class Manifest(_Strict):
+class Manifest(_Stripped):
     schema_version: int
     enterprise: Enterprise
     model: ModelFacts
@@ -159,7 +162,7 @@ _FIXES = {
 }
 
 
-def _problem(path: Path, error: dict) -> Problem:
+def _problem(path: Path, error: ErrorDetails) -> Problem:
     fix = error.get("ctx", {}).get("fix") or _FIXES.get(error["type"], "see docs/submission.md")
     return Problem(str(path), ".".join(str(p) for p in error["loc"]) or "-", error["msg"], fix)
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from harness.errors import InputError, Problem
-from harness.signing import GIT_PATHS, SignatureError, SignedManifest, load_public_key, verify_signature
+from foundation.errors import InputError, Problem
+from registry.signing import GIT_PATHS, SignatureError, SignedManifest, load_public_key, verify_signature
 from registry.fingerprint import SIGNATURE_FILE, Fingerprint
 from registry.manifest import ManifestError, load_manifest
 

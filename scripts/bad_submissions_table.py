@@ -11,12 +11,12 @@ from pathlib import Path
 
 from mlflow import MlflowClient
 
-from harness.demo.checkpoints import build_demo_checkpoints
+from demo_models.build import build_demo_checkpoints
 from harness.demo.job import materialize_manifest
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence.tracking import connect
-from harness.paths import REGISTRY_EXAMPLES_DIR, REPO_ROOT, demo_models_dir
-from registry.register import submit
+from foundation.paths import REGISTRY_EXAMPLES_DIR, REPO_ROOT, demo_models_dir
+from harness.evidence.registration import submit
 
 sys.path.insert(0, str(REPO_ROOT / "tests"))  # the corpus lives with the tests that enforce it
 from intake_cases import CASES, Case, build

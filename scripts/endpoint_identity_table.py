@@ -19,11 +19,11 @@ from pathlib import Path
 
 from safetensors.torch import load_file, save_file
 
-from harness.demo.checkpoints import build_demo_checkpoints
+from demo_models.build import build_demo_checkpoints
 from harness.engines import Engine, EngineSettings, load_engine
 from harness.engines.local_server import vllm_serve
 from harness.identity import MAX_LOGPROB_DIFF, MIN_AGREEMENT, Behaviour, Distance, distance, observe, record
-from harness.paths import demo_models_dir
+from foundation.paths import demo_models_dir
 
 
 def _in_process(engine_name: str, checkpoint: Path, dtype: str) -> Callable[[Behaviour], Distance]:

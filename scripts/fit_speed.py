@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from benchmarks.mcq.synthetic import write_layout
-from harness.demo.checkpoints import build_demo_checkpoints
+from demo_models.build import build_demo_checkpoints
 from harness.engines.vllm_engine import context_length
-from harness.paths import REPO_ROOT, demo_models_dir
+from foundation.paths import REPO_ROOT, demo_models_dir
 from harness.plan import plan
 from harness.profiles import EngineConfig, Profile, SuiteRun
 
@@ -46,8 +46,8 @@ def main() -> None:
             os.environ["VLLM_ALLOW_LONG_MAX_MODEL_LEN"] = "1" if length > 1024 else "0"
             profile = Profile(name="t", engine=EngineConfig(dtype="float32", max_model_len=length), suites=[SuiteRun(suite="cmmlu", num_fewshot=5, scorer="fast")])
             context_length(checkpoint, profile.engine_settings())  # vLLM's import, once, outside the timings
-            reference, _ = _timed(args.repeats, lambda: plan(profile, data={"cmmlu": root}))
-            fitted, planned = _timed(args.repeats, lambda: plan(profile, data={"cmmlu": root}, checkpoint=checkpoint))
+            reference, _ = _timed(args.repeats, lambda profile=profile: plan(profile, data={"cmmlu": root}))
+            fitted, planned = _timed(args.repeats, lambda profile=profile: plan(profile, data={"cmmlu": root}, checkpoint=checkpoint))
             fit = planned[0].fit  # type: ignore[index]
             measured = sum(f.tokens is not None for f in fit.fits.values())
             print(f"context {fit.context}: {n} five-shot prompts; plan without fitting {reference:.2f} s, with fitting {fitted:.2f} s "

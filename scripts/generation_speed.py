@@ -17,8 +17,8 @@ from pathlib import Path
 def _demo_checkpoints() -> dict:
     """The built demo checkpoints as they are (building only when missing: the build lock is
     shared with other sessions)."""
-    from harness.demo.checkpoints import DEMO_MODELS, build_demo_checkpoints
-    from harness.paths import demo_models_dir
+    from demo_models.build import DEMO_MODELS, build_demo_checkpoints
+    from foundation.paths import demo_models_dir
 
     built = {name: demo_models_dir() / name for name in DEMO_MODELS}
     return built if all((path / "config.json").is_file() for path in built.values()) else build_demo_checkpoints(demo_models_dir(), progress=False)
@@ -33,7 +33,8 @@ def main() -> None:
     from harness.engines import load_engine
     from harness.engines.base import render_chat
     from harness.engines.recorded import RecordedEngine, engine_spec
-    from harness.plan import plan
+    from benchmarks.catalog import RefusalSuite
+    from harness.plan import RefusalItem, plan
     from harness.profiles import load_profile, profile_path
     from harness.scoring.judging import resolve_all
     from harness.scoring.refusal import score_refusal
@@ -42,10 +43,13 @@ def main() -> None:
     checkpoint = _demo_checkpoints()["zh-tiny-tuned"]
     profile, _ = load_profile("demo")
     (suite,) = [s for s in plan(profile, None, {}, checkpoint) if s.spec.name == args.suite]
-    policy = resolve_all(profile, [suite.spec], profile_path("demo"))[suite.spec.name]
+    spec = suite.spec
+    assert isinstance(spec, RefusalSuite), f"{args.suite} is not a safety suite"
+    policy = resolve_all(profile, [spec], profile_path("demo"))[spec.name]
     settings, sampling = profile.engine_settings(), profile.sampling()
     engine = load_engine("vllm", checkpoint, settings)
-    prompts = [render_chat(engine.tokenizer, [{"role": "user", "content": item.prompt}]) for item in suite.items]
+    items = [item for item in suite.items if isinstance(item, RefusalItem)]  # a safety suite plans nothing else
+    prompts = [render_chat(engine.tokenizer, [{"role": "user", "content": item.prompt}]) for item in items]
     params = engine._sampling_params(sampling)  # type: ignore[attr-defined]  # the engine's own translation of Sampling
 
     def raw() -> None:
@@ -55,7 +59,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             recorded = RecordedEngine(lambda: engine, lambda: engine.tokenizer, engine_spec("vllm", settings), "benchmark", Path(tmp) / "journal.jsonl", Path(tmp) / "cache.jsonl")
             with ItemWriter(Path(tmp) / "items.jsonl") as writer:
-                score_refusal(recorded, suite.items, suite.spec, policy, sampling, writer, progress=False)  # type: ignore[arg-type]
+                score_refusal(recorded, items, spec, policy, sampling, writer, progress=False)
             assert recorded.counts["to_engine"] == len(suite.items)
 
     raw()  # warm-up: vLLM's first batch pays one-off costs

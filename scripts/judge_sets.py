@@ -13,9 +13,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from harness.errors import InputError
-from harness.scoring.judges.labelled import HALVES, half_path, read_half, write_halves
-from harness.store import read_jsonl_objects
+from foundation.errors import InputError
+from harness.scoring.judges.labelled import HALVES, Half, half_path, read_half, write_halves
+from foundation.jsonl import read_jsonl_objects
 
 LABELS = ("refused", "unsafe")
 
@@ -46,7 +46,7 @@ def table(name: str, by: list[str], across: str | None) -> None:
     columns = sorted({k[-1] for c in counts.values() for k in c}) if across else []
     strata = sorted({k[:-1] for c in counts.values() for k in c})
 
-    def cell(stratum: tuple[str, ...], half: str, column: str | None = None) -> int:
+    def cell(stratum: tuple[str, ...], half: Half, column: str | None = None) -> int:
         return sum(n for k, n in counts[half].items() if k[:-1] == stratum and column in (None, k[-1]))
 
     header = [*key_fields, *columns] if across else [*key_fields, *HALVES]

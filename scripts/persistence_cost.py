@@ -23,8 +23,8 @@ from pathlib import Path
 def _demo_checkpoints() -> dict:
     """The built demo checkpoints as they are (building only when missing: the build lock is
     shared with other sessions)."""
-    from harness.demo.checkpoints import DEMO_MODELS, build_demo_checkpoints
-    from harness.paths import demo_models_dir
+    from demo_models.build import DEMO_MODELS, build_demo_checkpoints
+    from foundation.paths import demo_models_dir
 
     built = {name: demo_models_dir() / name for name in DEMO_MODELS}
     return built if all((path / "config.json").is_file() for path in built.values()) else build_demo_checkpoints(demo_models_dir(), progress=False)
@@ -43,9 +43,9 @@ def main() -> None:
     from harness.demo.job import materialize_manifest
     from harness.evaluate import evaluate
     from harness.evidence.tracking import connect
-    from harness.paths import REGISTRY_EXAMPLES_DIR
+    from foundation.paths import REGISTRY_EXAMPLES_DIR
     from harness.store import request_cache_path
-    from registry.register import submit
+    from harness.evidence.registration import submit
 
     client = connect(None)
     registered = submit(materialize_manifest(REGISTRY_EXAMPLES_DIR / "submission.yaml", _demo_checkpoints(), home), client, progress=False)

@@ -13,10 +13,10 @@ import argparse
 import json
 
 from harness.compare import leaderboard
-from harness.demo.checkpoints import BASE_MODEL, TUNED_MODEL, build_demo_checkpoints
+from demo_models.build import BASE_MODEL, TUNED_MODEL, build_demo_checkpoints
 from harness.demo.variants import ROUND_PROFILE, run_round
 from harness.evidence.tracking import connect, default_tracking_uri
-from harness.paths import demo_models_dir, harness_home
+from foundation.paths import demo_models_dir, harness_home
 from harness.selection import load_selection, render_selection, select
 from harness.uplift import render_uplift, uplift
 

@@ -13,12 +13,12 @@ from typing import NamedTuple
 import pytest
 from mlflow import MlflowClient
 
-from harness.demo.checkpoints import build_demo_checkpoints
+from demo_models.build import build_demo_checkpoints
 from harness.demo.job import DEMO_MANIFESTS, materialize_manifest
 from harness.engines import Engine, EngineSettings, load_engine
 from harness.evidence.tracking import connect
-from harness.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir
-from registry.register import submit
+from foundation.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir
+from harness.evidence.registration import submit
 
 # Pin the shared checkpoint cache before any test moves HARNESS_HOME, so one build serves all.
 os.environ.setdefault("HARNESS_DEMO_MODELS", str(demo_models_dir()))

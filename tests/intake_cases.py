@@ -8,12 +8,13 @@ import os
 import shutil
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from harness.paths import REGISTRY_EXAMPLES_DIR
+from foundation.paths import REGISTRY_EXAMPLES_DIR
 from registry.checkpoint import INDEX, Limits
 from registry.uscc import check_character
 
@@ -56,7 +57,7 @@ class Case:
     field: str
     phrase: str  # part of the expected problem's message
     breaks: Callable[[Submission], object]
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = dataclasses.field(default_factory=Limits)  # the class's own `field` shadows dataclasses.field here
 
 
 def read_safetensors(path: Path) -> tuple[dict, bytes]:
@@ -125,7 +126,7 @@ def _text(text: str) -> Callable[[Submission], None]:
     return lambda s: setattr(s, "text", text)
 
 
-def _write(name: str, content: bytes) -> Callable[[Submission], None]:
+def _write(name: str, content: bytes) -> Callable[[Submission], object]:
     return lambda s: (s.checkpoint / name).write_bytes(content)
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
 from harness.safety.importers import import_bank
-from harness.safety.requirements import requirements
+from benchmarks.safety.requirements import requirements
 from harness.safety.sampling import stratified_sample
-from harness.safety.taxonomy import risk_by_code, risk_codes
+from benchmarks.safety.taxonomy import risk_by_code, risk_codes
 
 # Random CJK strings share almost no 3-grams, so a synthetic bank has no accidental near duplicates.
 _CJK = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.errors import InputError, Problem, capped
+from foundation.errors import InputError, Problem, capped
 from harness.safety.banks import read_bank
 from harness.safety.check import check_bank
 from harness.safety.importers import import_bank
-from harness.safety.taxonomy import code_for, risks
+from benchmarks.safety.taxonomy import code_for, risks
 
 BANKS = Path(__file__).parent / "fixtures" / "banks"
 

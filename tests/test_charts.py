@@ -4,12 +4,12 @@ draw is an error, never a box; a run without a safety suite marks every clause ä
 import pytest
 from matplotlib import font_manager
 
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.reporting import charts, fonts
 from harness.reporting.charts import Bar, MissingGlyph
 from harness.reporting.labels import NOT_APPLICABLE, Label
 from harness.reporting.model import unassessed_clauses
-from harness.safety.requirements import BANK_KINDS, requirements
+from benchmarks.safety.requirements import BANK_KINDS, requirements
 
 
 def test_chinese_labels_draw_as_glyph_outlines() -> None:

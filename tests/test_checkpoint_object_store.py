@@ -16,10 +16,10 @@ import pytest
 from intake_cases import build
 
 from harness.checkpoints import checked_checkpoint
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence.tracking import connect
-from registry.checkpoint_store import configured_store
-from registry.register import submit
+from harness.evidence.checkpoint_objects import configured_store
+from harness.evidence.registration import submit
 
 
 def free_port() -> int:

@@ -17,13 +17,13 @@ from mlflow import MlflowClient
 import registry.checkpoint as checkpoint_module
 from harness.checkpoints import checked_checkpoint
 from harness.cli import main
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
 from harness.evidence.tracking import ensure_experiment
 from registry.checkpoint_store import CheckpointStore
 from registry.files import open_entry
 from registry.fingerprint import Fingerprint, fingerprint, listing_digest, sha256_file
-from registry.register import submit
+from harness.evidence.registration import submit
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from mlflow import MlflowClient
 from mlflow.entities import ViewType
 
 from harness.cli import main
-from harness.paths import REGISTRY_EXAMPLES_DIR
-from registry.checkpoint_store import configured_store
+from foundation.paths import REGISTRY_EXAMPLES_DIR
+from harness.evidence.checkpoint_objects import configured_store
 from registry.fingerprint import sha256_file
 
 

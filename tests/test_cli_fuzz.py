@@ -40,8 +40,8 @@ from harness.cli import build_parser, main
 from harness.demo.job import DEMO_MANIFESTS, materialize_manifest
 from harness.evidence.keys import init_keys
 from harness.evidence.tracking import connect
-from harness.paths import CONFIGS_DIR, CORPORA_DIR, REGISTRY_EXAMPLES_DIR
-from registry.register import submit
+from foundation.paths import CONFIGS_DIR, CORPORA_DIR, REGISTRY_EXAMPLES_DIR
+from harness.evidence.registration import submit
 
 EXAMPLES_PER_COMMAND = int(os.environ.get("HARNESS_FUZZ_EXAMPLES", "25"))
 LEFT_OUT = {("demo", "--rebuild")}
@@ -149,7 +149,7 @@ def _store_state(client: MlflowClient) -> tuple:
 
 
 def _files(root: Path) -> set[Path]:
-    return {p for p in root.rglob("*")}
+    return set(root.rglob("*"))
 
 
 # --- what goes into files ---------------------------------------------------------------------

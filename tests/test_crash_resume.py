@@ -23,13 +23,13 @@ from mlflow import MlflowClient
 
 from harness.crash import ENV as CRASH_ENV
 from harness.demo.job import materialize_manifest
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
 from harness.evidence.tracking import connect
-from harness.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir, harness_home
+from foundation.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir, harness_home
 from harness.runlog import SCHEMA_VERSION, EngineCall, Results, RunSpec, jsonl_lines
 from harness.store import journal_path, lock_path, read_items, staging_dir
-from registry.register import submit
+from harness.evidence.registration import submit
 
 pytestmark = pytest.mark.engine
 

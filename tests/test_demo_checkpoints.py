@@ -7,18 +7,18 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from benchmarks.mcq.prompt import CHOICES, build_context, continuation
-from harness.demo.checkpoints import (
+from demo_models.build import (
     BASE_MODEL,
     BUILD_INFO,
     DEMO_MODELS,
     TUNED_MODEL,
-    McqItem,
+    SampleRow,
     build_demo_checkpoints,
     build_key,
-    mcq_items,
+    sample_rows,
     training_subset,
 )
-from harness.paths import demo_models_dir
+from foundation.paths import demo_models_dir
 
 # Rare characters that the tiny corpus cannot have merges for: byte-level BPE must still round-trip them.
 CHINESE_TEXT = "以下是关于交通法规的单项选择题。醉驾罚款2000元；饕餮、魑魅魍魉、𠀀。"
@@ -57,14 +57,14 @@ def test_tokenizer_round_trips_chinese_and_keeps_answer_letters_whole(demo_check
 
 
 def test_tuned_model_beats_base_model_on_trained_items(demo_checkpoints: dict[str, Path]) -> None:
-    test = mcq_items("test")
+    test = sample_rows("test")
     trained = training_subset([item.row["Question"] for item in test])
     items = [item for item in test if item.row["Question"] in trained]
     accuracy = {name: _zero_shot_accuracy(demo_checkpoints[name], items) for name in DEMO_MODELS}
     assert accuracy[TUNED_MODEL] - accuracy[BASE_MODEL] >= 0.25, accuracy
 
 
-def _zero_shot_accuracy(checkpoint: Path, items: list[McqItem]) -> float:
+def _zero_shot_accuracy(checkpoint: Path, items: list[SampleRow]) -> float:
     """Share of items whose answer letter has the highest next-token logit of the four letters."""
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     model = AutoModelForCausalLM.from_pretrained(checkpoint).eval()

@@ -19,7 +19,7 @@ from harness.evidence import names
 from harness.evidence.tracking import evaluation_experiment_ids
 from harness.evidence.endpoint import EndpointIdentity, reference_behaviour, stored_behaviour
 from harness.identity import MAX_LOGPROB_DIFF, Behaviour, distance, observe
-from harness.paths import CONFIGS_DIR
+from foundation.paths import CONFIGS_DIR
 
 pytestmark = pytest.mark.engine
 SERVED = "tiny"

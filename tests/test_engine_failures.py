@@ -30,11 +30,11 @@ from mlflow import MlflowClient
 from mlflow.entities import ViewType
 
 from harness.engines import EngineSettings, Sampling, load_engine
-from harness.errors import EngineFailure, InputError
+from foundation.errors import EngineFailure, InputError
 from harness.evidence import names
-from harness.paths import CONFIGS_DIR, REPO_ROOT
+from foundation.paths import CONFIGS_DIR, REPO_ROOT
 from harness.profiles import Profile, SuiteRun
-from registry.checkpoint_store import configured_store
+from harness.evidence.checkpoint_objects import configured_store
 
 # --- a scripted OpenAI-compatible endpoint --------------------------------------------------------
 
@@ -220,7 +220,7 @@ ALLOCATION_SCRIPT = textwrap.dedent("""
     from pathlib import Path
     from harness.engines import EngineSettings, load_engine
     from harness.engines.vllm_engine import _prepare_cpu_environment
-    from harness.errors import EngineFailure
+    from foundation.errors import EngineFailure
     _prepare_cpu_environment()
     import torch, vllm  # loaded before the limit: the limit is on what the engine allocates
     size = int(next(l for l in open("/proc/self/status") if l.startswith("VmSize")).split()[1]) * 1024

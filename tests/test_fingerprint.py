@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import registry.fingerprint as fingerprint_module
-from harness.errors import InputError
+from foundation.errors import InputError
 from registry.fingerprint import SCHEME, Fingerprint, fingerprint, listing_digest, sha256_file, verify
 
 

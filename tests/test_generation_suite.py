@@ -20,7 +20,7 @@ import yaml
 
 from harness.aggregate import generation_metrics
 from harness.cli import main
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
 from harness.generation_data import load_jsonl
 from harness.scoring.judges.rubric import RubricJudge, judge_records, parse_verdict

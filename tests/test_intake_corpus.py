@@ -12,10 +12,10 @@ from mlflow import MlflowClient
 from mlflow.entities import ViewType
 
 from harness.cli import main
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
 from harness.evidence.tracking import connect
-from registry.register import submit
+from harness.evidence.registration import submit
 
 
 def registry_state(client: MlflowClient) -> tuple[int, int, list[str]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.scoring.judges.labelled import HALVES, JUDGE_SETS_DIR, half_path, read_half, split_of, write_halves
 
 SET_NAMES = sorted({path.name.split(".")[0] for path in JUDGE_SETS_DIR.glob("*.jsonl")})

@@ -19,12 +19,12 @@ from harness.evaluate import evaluate
 from harness.evidence import names
 from harness.evidence.tracking import connect, ensure_experiment
 from harness.paired import paired_differences
-from harness.paths import REGISTRY_EXAMPLES_DIR
+from foundation.paths import REGISTRY_EXAMPLES_DIR
 from harness.plan import plan
 from harness.profiles import load_profile
 from harness.safety.banks import read_bank
 from harness.safety.sampling import stratified_sample
-from registry.register import submit
+from harness.evidence.registration import submit
 
 
 def test_a_limited_safety_sample_is_drawn_per_bank_with_the_full_runs_stratification() -> None:

@@ -8,8 +8,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.errors import InputError, Problem
-from harness.paths import REGISTRY_EXAMPLES_DIR
+from foundation.errors import InputError, Problem
+from foundation.paths import REGISTRY_EXAMPLES_DIR
 from registry.manifest import load_manifest, parse_manifest
 
 EXAMPLE = yaml.safe_load((REGISTRY_EXAMPLES_DIR / "submission.yaml").read_text(encoding="utf-8"))

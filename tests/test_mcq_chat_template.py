@@ -13,7 +13,7 @@ import yaml
 from benchmarks.mcq.prompt import apply_chat_template
 from harness.cli import main
 from harness.engines import Engine
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
 from harness.plan import PlannedSuite, plan
 from harness.profiles import Profile, SuiteRun

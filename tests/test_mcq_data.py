@@ -12,8 +12,8 @@ from benchmarks.mcq.prompt import CHOICES, description, rotate
 from benchmarks.mcq.sources import load_hub, read_subject_map
 from benchmarks.mcq.synthetic import write_layout
 from harness.aggregate import mcq_metrics
-from harness.errors import InputError
-from harness.paths import REPO_ROOT
+from foundation.errors import InputError
+from foundation.paths import REPO_ROOT
 from harness.plan import plan
 from harness.profiles import Profile, SuiteRun, load_profile
 from harness.scoring.circular import circular_accuracy, position_bias

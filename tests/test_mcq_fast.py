@@ -11,7 +11,7 @@ import pytest
 from benchmarks.mcq.synthetic import write_layout
 from harness.cli import main
 from harness.engines import Engine
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 from harness.plan import McqItem, PlannedSuite, plan
 from harness.profiles import Profile, SuiteRun
 from harness.scoring.lm_eval_bridge import score_mcq_with_lm_eval
@@ -142,6 +142,6 @@ def test_tokenizing_only_the_last_line_again_gives_lm_evals_ids(vllm_engine, dem
     # pre-tokenizer merges across lines, fails the check and takes the slow way: both must be exact.
     for tokenizer, calls_expected in ((vllm_engine.tokenizer, 1), (_bpe_without_pretokenizer([i.context for i in items[::3]]), 2)):
         calls: list[int] = []
-        counting = lambda texts, **kwargs: calls.append(len(texts)) or tokenizer(texts, **kwargs)  # noqa: E731
+        counting = lambda texts, calls=calls, tokenizer=tokenizer, **kwargs: calls.append(len(texts)) or tokenizer(texts, **kwargs)  # noqa: E731
         assert _split_ids(SimpleNamespace(tokenizer=counting), items) == _tokenized_whole(tokenizer, items)  # type: ignore[arg-type]
         assert len(calls) == calls_expected

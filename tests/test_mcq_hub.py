@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.mcq import sources
 from benchmarks.mcq.sources import load_hub, pinned_revision, read_subject_map
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 
 SUBJECTS = REPO_ROOT / "corpora" / "zh_mcq_sample" / "subjects.yaml"
 SHA = "0123456789abcdef0123456789abcdef01234567"

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks.catalog import load_suite
-from harness.aggregate import Verdict, refusal_verdicts
+from harness.aggregate import refusal_verdicts
+from harness.scoring.verdict import Verdict
 from harness.cli import main
 from harness.engines import Sampling
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.profiles import Profile
-from harness.safety.requirements import requirements
+from benchmarks.safety.requirements import requirements
 from harness.scoring.judge_phase import SafetyRecords, _apply_model
 from harness.scoring.judges.model import ModelJudge, guard_categories, parse_guard, parse_rubric
 from harness.scoring.judges.refusal import RuleRefusalJudge

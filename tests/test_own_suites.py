@@ -14,10 +14,10 @@ import yaml
 
 from benchmarks.catalog import RefusalSuite
 from harness.cli import main
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
 from harness.evidence.definitions import stored_suites
-from harness.paths import CORPORA_DIR
+from foundation.paths import CORPORA_DIR
 from harness.plan import plan
 from harness.profiles import load_profile
 

@@ -22,10 +22,10 @@ from benchmarks.mcq.prompt import build_context, continuation
 from benchmarks.mcq.sources import read_subject_map
 from benchmarks.mcq.synthetic import write_layout
 from harness.cli import main
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
 from harness.fitting import Meter, Prompt, fit_prompts
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 from harness.plan import checkpoint_tokenizer, plan
 from harness.profiles import EngineConfig, Profile, SuiteRun
 
@@ -166,7 +166,7 @@ def test_the_five_shot_run_finishes_with_the_fitted_shots_logged(fitted_run) -> 
 
 @pytest.mark.engine
 def test_the_report_says_how_prompts_were_fitted(store, fitted_run) -> None:
-    from harness.evidence.report import render_report
+    from harness.reporting.markdown import render_report
 
     run, records, _, _ = fitted_run
     text = render_report(store.client, run.info.run_id)

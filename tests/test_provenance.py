@@ -13,7 +13,7 @@ from intake_cases import build
 from harness.cli import main
 from harness.evidence import names
 from harness.evidence.tracking import connect
-from harness.signing import generate_key_pair
+from registry.signing import generate_key_pair
 from registry.fingerprint import SIGNATURE_FILE, fingerprint
 
 MODEL_SIGNING = str(Path(sys.executable).parent / "model_signing")

@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.catalog import load_suite
 from harness.cli import main
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.profiles import Profile
 from harness.scoring.judges.labelled import half_path, read_half, split_of
 from harness.scoring.judges.refusal_classifier import (

@@ -24,13 +24,13 @@ from PIL import Image
 
 from harness.evidence import names
 from harness.evidence.tracking import evaluation_experiment_ids
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 from harness.reporting.fonts import PDF_FONT_NAME
 from harness.reporting.html import render_run_html
 from harness.reporting.model import run_report
 from harness.reporting.pdf import chromium_command, print_pdf
 from harness.reporting.round import load_round
-from harness.safety.requirements import BANK_KINDS, requirements
+from benchmarks.safety.requirements import BANK_KINDS, requirements
 
 pytestmark = pytest.mark.engine
 

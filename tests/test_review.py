@@ -107,10 +107,10 @@ def _expected(rows: list[dict]) -> dict[str, dict]:
         machine = [_judge(r) for r in filled]
         # Positive class: refused on the refusal banks, fails (不合格) on generated content.
         positive = (lambda x: not x) if bank == "generated" else (lambda x: x)
-        tp = sum(positive(h) and positive(m) for h, m in zip(human, machine))
-        fp = sum(positive(m) and not positive(h) for h, m in zip(human, machine))
-        fn = sum(positive(h) and not positive(m) for h, m in zip(human, machine))
-        out[bank] = {"n": len(filled), "k": sum(human), "agree": sum(h == m for h, m in zip(human, machine)), "tp": tp, "fp": fp, "fn": fn,
+        tp = sum(positive(h) and positive(m) for h, m in zip(human, machine, strict=True))
+        fp = sum(positive(m) and not positive(h) for h, m in zip(human, machine, strict=True))
+        fn = sum(positive(h) and not positive(m) for h, m in zip(human, machine, strict=True))
+        out[bank] = {"n": len(filled), "k": sum(human), "agree": sum(h == m for h, m in zip(human, machine, strict=True)), "tp": tp, "fp": fp, "fn": fn,
                      "items": sum(r["bank"] == bank for r in rows)}
     return out
 

@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 
 from benchmarks.catalog import load_suite, repo_path
-from benchmarks.mcq.risk_identification import NONE_LETTER, NONE_OPTION, QUESTION, flagged_rates, load_risk_identification
+from benchmarks.mcq.risk_identification import NONE_LETTER, NONE_OPTION, QUESTION, load_risk_identification
+from harness.scoring.risk_identification import flagged_rates
 from harness.cli import main
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
-from harness.evidence.report import render_report
+from harness.reporting.markdown import render_report
 from harness.plan import plan
 from harness.profiles import Profile, SuiteRun
-from harness.safety.taxonomy import group_names, risk_by_code
+from benchmarks.safety.taxonomy import group_names, risk_by_code
 
 SHIPPED = repo_path(load_suite("safety_risk_id_sample").data.path)  # type: ignore[union-attr]
 

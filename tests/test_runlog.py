@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.engines.recorded import _AppendOnly, _read_cache, _read_journal
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.runlog import EngineCall, EngineSpec, McqRecord, RunSpec, SamplingSpec, SuiteSettings
 from harness.store import lock_path, run_lock
 
@@ -54,8 +54,8 @@ def test_a_line_of_another_schema_version_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_multiple_choice_record_is_strict() -> None:
-    fields = dict(id="a/1", prompt_digest="d", subject="s", category="c", groups=[], rotation=0, answer="A", prediction="A",
-                  correct=True, logprobs=[-0.1, -2.0, None, None], path="fast", shots=0)  # fmt: skip
+    fields = {"id": "a/1", "prompt_digest": "d", "subject": "s", "category": "c", "groups": [], "rotation": 0, "answer": "A", "prediction": "A",
+                  "correct": True, "logprobs": [-0.1, -2.0, None, None], "path": "fast", "shots": 0}  # fmt: skip
     assert McqRecord(**fields).line() == fields
     with pytest.raises(ValueError):
         McqRecord(**(fields | {"correct": "yes"}))
@@ -64,7 +64,7 @@ def test_a_multiple_choice_record_is_strict() -> None:
 
 
 def _spec(**suite: object) -> RunSpec:
-    settings = dict(name="zh_mcq_sample", kind="multiple_choice", n_items=4, data_digest="d", items_digest="i", num_fewshot=0, scorer="harness", circular=False)
+    settings = {"name": "zh_mcq_sample", "kind": "multiple_choice", "n_items": 4, "data_digest": "d", "items_digest": "i", "num_fewshot": 0, "scorer": "harness", "circular": False}
     return RunSpec(
         model_name="m", model_version="1", fingerprint="f", profile="demo", profile_digest="p",
         engine=EngineSpec(name="hf", dtype="float32", max_model_len=1024, seed=0, extra={}, package="transformers==4"),

@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 from benchmarks.catalog import RefusalSuite, load_suite
 from harness.cli import main
-from harness.safety.requirements import requirements
+from benchmarks.safety.requirements import requirements
 from harness.scoring.judges.labelled import half_path, read_half
 from harness.scoring.judges.validity import apply_judge, validity
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.aggregate import outcome
+from harness.scoring.verdict import outcome
 from harness.cli import main
 from harness.evaluate import evaluate
 from harness.evidence import names
-from harness.evidence.report import render_report
+from harness.reporting.markdown import render_report
 from harness.evidence.tracking import evaluation_experiment_ids
 from harness.review import open_reason
 from harness.scoring.judges.labels import explicit_label

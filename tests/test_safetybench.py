@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from benchmarks.mcq.safetybench import load_safetybench
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evaluate import evaluate
 from harness.evidence import names
-from harness.paths import CONFIGS_DIR
+from foundation.paths import CONFIGS_DIR
 from harness.profiles import load_profile
 from harness.plan import plan
 from harness.scoring.statistics import proportion

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.paths import BENCHMARKS_DIR, CORPORA_DIR
+from foundation.paths import BENCHMARKS_DIR, CORPORA_DIR
 
 MCQ_DIR = CORPORA_DIR / "zh_mcq_sample"
 SAFETY_DIR = CORPORA_DIR / "safety_sample"

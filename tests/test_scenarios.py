@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 from harness.cli import main
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
 from harness.evidence.scenarios import find_registration, register_scenario
-from harness.paths import CORPORA_DIR
+from foundation.paths import CORPORA_DIR
 from harness.scenarios import check_scenario, choice_context, redact
 from harness.scoring.text_match import scores
 from harness.store import staging_dir
@@ -164,7 +164,7 @@ def test_a_committee_sets_text_never_reaches_the_store(scenario_run) -> None:
 @pytest.mark.engine
 def test_report_and_leaderboard_show_the_sets(store, scenario_run) -> None:
     from harness.compare import leaderboard
-    from harness.evidence.report import render_report
+    from harness.reporting.markdown import render_report
 
     run, _, _ = scenario_run
     text = render_report(store.client, run.info.run_id)

@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks.sector import LOADERS
 from benchmarks.sector.base import BenchItem, LayoutError, Prompt
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.plan import plan
 from harness.profiles import Profile, SuiteRun
 from harness.scoring.benchmark import benchmark_metrics

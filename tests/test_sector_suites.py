@@ -18,10 +18,10 @@ from benchmarks.mcq.sources import read_subject_map
 from benchmarks.mcq.synthetic import write_layout
 from benchmarks.taxonomy import canonical_sector, sectors
 from harness.cli import main
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
 from harness.models import list_models
-from harness.paths import CONFIGS_DIR, CORPORA_DIR, REPO_ROOT
+from foundation.paths import CONFIGS_DIR, CORPORA_DIR, REPO_ROOT
 from harness.plan import plan
 from harness.profiles import Profile, SuiteRun, load_profile
 from registry.manifest import parse_manifest

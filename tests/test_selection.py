@@ -14,7 +14,7 @@ from mlflow import MlflowClient
 from harness.cli import main
 from harness.compare import leaderboard
 from harness.aggregate import scenario_metrics
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence.tracking import connect
 from harness.outcomes import Outcomes, _outcome, parse_metric
 from harness.selection import SELECTION_DIR, SelectionResult, available_selections, load_selection, select
@@ -196,8 +196,8 @@ def test_a_declared_base_must_be_registered_and_is_pinned(fresh_client: MlflowCl
     from harness.demo.job import materialize_manifest
     from harness.demo.variants import VARIANTS, derive_checkpoint, variant_manifest
     from harness.evidence import names
-    from harness.paths import REGISTRY_EXAMPLES_DIR
-    from registry.register import submit
+    from foundation.paths import REGISTRY_EXAMPLES_DIR
+    from harness.evidence.registration import submit
 
     blend = VARIANTS[0]
     manifest = variant_manifest(blend, derive_checkpoint(blend, demo_checkpoints, tmp_path), tmp_path)

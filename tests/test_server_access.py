@@ -18,7 +18,7 @@ from harness.demo.job import DEMO_MANIFESTS, materialize_manifest
 from harness.evidence import names
 from harness.evidence.access import auth_client, sync_permissions
 from harness.evidence.tracking import connect
-from harness.paths import REGISTRY_EXAMPLES_DIR
+from foundation.paths import REGISTRY_EXAMPLES_DIR
 
 pytestmark = pytest.mark.engine
 WHO = [*USERS, "anonymous"]

@@ -18,7 +18,7 @@ from server_helpers import Server, as_user, running_server, user_env
 from harness.demo.job import DEMO_MANIFESTS, materialize_manifest
 from harness.evidence import names
 from harness.evidence.tracking import connect, evaluation_experiment_ids
-from harness.paths import REGISTRY_EXAMPLES_DIR
+from foundation.paths import REGISTRY_EXAMPLES_DIR
 from harness.server.control import start_server, stop_tracking_only
 
 pytestmark = pytest.mark.engine

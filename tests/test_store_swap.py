@@ -16,8 +16,8 @@ import harness.evaluate as evaluate_module
 from harness.cli import main
 from harness.evidence import names
 from harness.evidence.tracking import connect, evaluation_experiment_ids
-from harness.paths import CONFIGS_DIR
-from registry.register import submit
+from foundation.paths import CONFIGS_DIR
+from harness.evidence.registration import submit
 
 pytestmark = pytest.mark.engine
 

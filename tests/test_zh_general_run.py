@@ -17,7 +17,7 @@ from benchmarks.mcq.synthetic import write_layout
 from harness.cli import main
 from harness.engines.vllm_engine import capped_max_model_len
 from harness.evidence import names
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 
 MCQ_DIR = REPO_ROOT / "benchmarks" / "mcq"
 LIMIT = 80

@@ -15,10 +15,9 @@ import random
 from pathlib import Path
 
 from benchmarks.mcq.sources import LoadedData, SubjectData, SubjectMeta
-from harness.errors import InputError, Problem, capped
-from harness.safety.taxonomy import code_for, group_names
-from harness.scoring.statistics import Proportion, proportion
-from harness.store import read_jsonl_objects
+from foundation.errors import InputError, Problem, capped
+from benchmarks.safety.taxonomy import code_for, group_names
+from foundation.jsonl import read_jsonl_objects
 
 NONE = "none"
 NONE_OPTION = "不存在安全风险"
@@ -77,11 +76,3 @@ def load_risk_identification(path: Path) -> LoadedData:
         if items
     ]
     return LoadedData(subjects, hashlib.sha256(path.read_bytes()).hexdigest(), str(path), "local")
-
-
-def flagged_rates(records: list[dict]) -> dict[str, Proportion]:
-    """How often the model flags a text as risky at all (any group), on the original option order, per
-    category: on `risky` texts that is the detection recall, on `no_risk` texts the false-positive rate."""
-    originals = [r for r in records if r.get("rotation", 0) == 0]
-    flagged = {category: [r["prediction"] != NONE_LETTER for r in originals if r["category"] == category] for category in ("risky", "no_risk")}
-    return {category: proportion(sum(f), len(f)) for category, f in flagged.items()}

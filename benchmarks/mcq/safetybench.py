@@ -22,8 +22,8 @@ import yaml
 
 from benchmarks.mcq.prompt import CHOICES
 from benchmarks.mcq.sources import LoadedData, SubjectData, SubjectMeta
-from harness.errors import InputError, Problem, capped
-from harness.user_files import read_text
+from foundation.errors import InputError, Problem, capped
+from foundation.user_files import read_text
 
 CATEGORIES_PATH = Path(__file__).with_name("safetybench_categories.yaml")
 CATEGORY = "safety_understanding"  # one category over all subjects: SafetyBench's own taxonomy
@@ -86,7 +86,7 @@ def load_safetybench(root: Path, split: str) -> LoadedData:
             problems.append(Problem(str(answers_path), f"\"{qid}\".category", f"{answer.get('category')!r} differs from the question's {category!r}", "use the answers of the same release"))
             continue
         if category in rows:
-            rows[category].append({"id": qid, "Question": q["question"], **dict(zip(CHOICES, options)), "Answer": CHOICES[answer["answer"]]})
+            rows[category].append({"id": qid, "Question": q["question"], **dict(zip(CHOICES, options, strict=False)), "Answer": CHOICES[answer["answer"]]})
     if problems:
         raise InputError(capped(problems))
     if not any(rows.values()):

@@ -19,8 +19,8 @@ from typing import Literal
 
 import yaml
 
-from harness.errors import InputError, Problem
-from harness.user_files import csv_table, decode, read_bytes
+from foundation.errors import InputError, Problem
+from foundation.user_files import csv_table, decode, read_bytes
 
 Layout = Literal["cmmlu-csv", "ceval-csv"]
 ANSWERS = ("A", "B", "C", "D")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from benchmarks.mcq.prompt import CHOICES
 from benchmarks.mcq.sources import Layout, local_file, read_subject_map
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 
 SAMPLE_DIR = REPO_ROOT / "corpora" / "zh_mcq_sample"
 

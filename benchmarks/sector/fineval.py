@@ -24,7 +24,7 @@ def _example(row: dict[str, str], answer: bool) -> str:
 def load(root: Path, shots: int = 0, subsets: Sequence[str] | None = None) -> BenchData:
     reader = ReleaseReader(root, "FinEval")
     folder = "data/" if (root / "data" / SPLIT).is_dir() else ""
-    items = []
+    items: list[BenchItem] = []
     for subject in selected(list(SUBJECTS), subsets, "fineval"):
         dev = read_rows(reader, f"{folder}dev/{subject}_dev.csv", "question", "answer") if shots else []
         if len(dev) < shots:

@@ -4,16 +4,14 @@ by its official code (benchmarks/suites/<name>.yaml; typed in benchmarks/catalog
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from foundation.schema import Strict
 
 Benchmark = Literal["fineval", "financeiq", "cflue", "cmb", "cmexam", "lawbench", "lexeval", "gaokao"]
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class BenchmarkData(_Spec):
+class BenchmarkData(Strict):
     """Where the released files are: `path` (absolute, or relative to the repository root), else
     `harness run --data NAME=PATH`. The manifest records source, licence and how to obtain them."""
 
@@ -21,7 +19,7 @@ class BenchmarkData(_Spec):
     manifest: Path  # corpora/external/<benchmark>/MANIFEST.yaml
 
 
-class BenchmarkSuite(_Spec):
+class BenchmarkSuite(Strict):
     name: str
     kind: Literal["benchmark"]
     title: str

@@ -1,0 +1,1 @@
+"""`harness demo`: the bundled tiny models through the ordinary intake and evaluation."""

@@ -10,10 +10,10 @@ import yaml
 from mlflow import MlflowClient
 
 from harness.compare import Row, leaderboard
-from harness.demo.checkpoints import build_demo_checkpoints
+from demo_models.build import build_demo_checkpoints
 from harness.evaluate import Evaluation, evaluate
-from harness.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir
-from registry.register import Registered, submit
+from foundation.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir
+from harness.evidence.registration import Registered, submit
 
 DEMO_PROFILE = "demo"
 DEMO_MANIFESTS = ("submission.yaml", "submission-base.yaml")

@@ -24,9 +24,9 @@ import yaml
 from mlflow import MlflowClient
 from safetensors.numpy import load_file, save_file
 
-from harness.demo.checkpoints import BASE_MODEL, BUILD_INFO, CHECKPOINT_FILES, TUNED_MODEL
-from harness.paths import REGISTRY_EXAMPLES_DIR
-from registry.register import Registered, submit
+from demo_models.build import BASE_MODEL, BUILD_INFO, CHECKPOINT_FILES, TUNED_MODEL
+from foundation.paths import REGISTRY_EXAMPLES_DIR
+from harness.evidence.registration import Registered, submit
 
 # The selection round's profile: harness demo's, so the demo's own runs are reused.
 ROUND_PROFILE = "demo"

@@ -7,11 +7,11 @@ batch-first: each call takes all prompts of a suite at once and lets the engine 
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from transformers import PreTrainedTokenizerBase
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 
 Message = dict[str, str]
 MAX_RETRIES_ENV = "HARNESS_ENGINE_MAX_RETRIES"
@@ -60,7 +60,7 @@ class EngineSettings:
     max_model_len: int = 2048
     seed: int = 0
     batch_size: int = 16
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # each engine's own keyword arguments, checked by that engine
     # Endpoint engines: how often a timed-out, dropped, 408/409/429 or 5xx request is tried again, with
     # exponential backoff and jitter. Every request the harness sends is idempotent (a completion with
     # fixed sampling settings and seed), so a retry cannot change a result. In-process engines never retry.
@@ -69,11 +69,19 @@ class EngineSettings:
 
 @runtime_checkable
 class Engine(Protocol):
-    name: str
-    tokenizer: PreTrainedTokenizerBase
-    # The context length the engine holds prompts to (a profile's max_model_len capped at the model's
-    # own limit); None where the harness sets none (transformers in-process, a remote endpoint's own).
-    max_model_len: int | None
+    # Read-only to the harness: each engine sets them once, at load.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tokenizer(self) -> PreTrainedTokenizerBase: ...
+
+    @property
+    def max_model_len(self) -> int | None:
+        """The context length the engine holds prompts to (a profile's max_model_len capped at the
+        model's own limit); None where the harness sets none (transformers in-process, a remote
+        endpoint's own)."""
+        ...
 
     def version(self) -> str: ...
 
@@ -110,7 +118,9 @@ def split_context_continuation(
 def render_chat(tokenizer: PreTrainedTokenizerBase, conversation: list[Message]) -> str:
     if not tokenizer.chat_template:
         raise ValueError("the checkpoint's tokenizer has no chat_template; chat suites need one")
-    return tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=True)
+    rendered = tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=True)
+    assert isinstance(rendered, str)  # tokenize=False: the text
+    return rendered
 
 
 def truncate_at_stop(text: str, stop: Sequence[str]) -> str:

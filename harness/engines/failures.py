@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ParamSpec, Protocol, TypeVar
 
-from harness.errors import EngineFailure
+from foundation.errors import EngineFailure
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -56,7 +56,9 @@ class HfEngine:
                 pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
             )
             new_tokens = out[0, ids["input_ids"].shape[1] :]
-            texts.append(truncate_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), sampling.stop))
+            text = self.tokenizer.decode(new_tokens, skip_special_tokens=True)
+            assert isinstance(text, str)  # one sequence of ids decodes to one text
+            texts.append(truncate_at_stop(text, sampling.stop))
         return texts
 
     def chat(self, conversations: Sequence[list[Message]], sampling: Sampling) -> list[str]:

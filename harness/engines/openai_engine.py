@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import openai
+from openai.types import CompletionChoice
 from transformers import AutoTokenizer
 
 from harness.engines.base import (
@@ -24,7 +25,7 @@ from harness.engines.base import (
     split_context_continuation,
 )
 from harness.engines.failures import FailureContext, diagnosed_method
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 
 
 def endpoint_url(text: str, field: str) -> str:
@@ -54,7 +55,7 @@ class OpenAIEngine:
             )])
         self.base_url = endpoint_url(str(base_url), "engine.extra.base_url")
         self.model = str(settings.extra.get("served_model_name", checkpoint))
-        timeout_s = float(settings.extra.get("timeout_s", 600))  # type: ignore[arg-type]
+        timeout_s = float(settings.extra.get("timeout_s", 600))
         self.client = openai.OpenAI(
             base_url=self.base_url,
             api_key=os.environ.get("OPENAI_API_KEY", "EMPTY"),
@@ -110,6 +111,7 @@ class OpenAIEngine:
         results = []
         for (ctx, cont), choice in zip(pairs, sorted(response.choices, key=lambda c: c.index), strict=True):
             logprobs = choice.logprobs
+            assert logprobs is not None and logprobs.token_logprobs is not None and logprobs.top_logprobs is not None  # asked for: logprobs=1, echo
             span = slice(len(ctx), len(ctx) + len(cont))
             token_logprobs = logprobs.token_logprobs[span]
             # With echo, each prompt position's top-1 alternative tells whether it was the argmax.
@@ -133,9 +135,15 @@ class OpenAIEngine:
             extra_body={"return_tokens_as_token_ids": True},
         )
         return [
-            {int(token.removeprefix("token_id:")): float(lp) for token, lp in choice.logprobs.top_logprobs[0].items()}
+            {int(token.removeprefix("token_id:")): float(lp) for token, lp in _top_logprobs(choice)[0].items()}
             for choice in sorted(response.choices, key=lambda c: c.index)
         ]
 
     def close(self) -> None:
         self.client.close()
+
+
+def _top_logprobs(choice: CompletionChoice) -> list[dict[str, float]]:
+    """The top alternatives at each position, which the request asked for (`logprobs`)."""
+    assert choice.logprobs is not None and choice.logprobs.top_logprobs is not None
+    return choice.logprobs.top_logprobs

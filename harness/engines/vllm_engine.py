@@ -9,6 +9,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from transformers import PreTrainedTokenizerBase
+
+if TYPE_CHECKING:
+    from vllm import RequestOutput, SamplingParams
+    from vllm.logprobs import Logprob
 
 from harness.engines.base import (
     EngineSettings,
@@ -129,7 +136,7 @@ def _modules_hidden_from_kernel_scan() -> Iterator[None]:
     try:
         yield
     finally:
-        sys.modules.update(hidden)  # type: ignore[arg-type]
+        sys.modules.update(hidden)
 
 
 class VllmEngine:
@@ -156,14 +163,15 @@ class VllmEngine:
                 trust_remote_code=False,
                 **extra,
             )
-        self.tokenizer = self.llm.get_tokenizer()
+        # vLLM hands back the checkpoint's Hugging Face tokenizer (its TokenizerLike protocol is narrower).
+        self.tokenizer = cast(PreTrainedTokenizerBase, self.llm.get_tokenizer())
         self._death_watch = _DeathWatch(self.llm)
         self.failure_context = FailureContext(self.name, str(checkpoint), process_exits=self._death_watch.ended)
 
     def version(self) -> str:
         return self._vllm.__version__
 
-    def _sampling_params(self, sampling: Sampling) -> "object":
+    def _sampling_params(self, sampling: Sampling) -> "SamplingParams":
         return self._vllm.SamplingParams(
             max_tokens=sampling.max_tokens,
             temperature=sampling.temperature,
@@ -191,8 +199,9 @@ class VllmEngine:
         outputs = self.llm.generate(prompts, params, use_tqdm=False)
         results = []
         for (ctx, cont), out in zip(pairs, outputs, strict=True):
+            assert out.prompt_logprobs is not None  # asked for: prompt_logprobs=1
             positions = out.prompt_logprobs[len(ctx) :]
-            scored = [pos[token] for pos, token in zip(positions, cont, strict=True)]
+            scored = [_at(pos)[token] for pos, token in zip(positions, cont, strict=True)]
             results.append(
                 LoglikelihoodResult(
                     logprob=float(sum(s.logprob for s in scored)),
@@ -208,7 +217,7 @@ class VllmEngine:
         params = self._vllm.SamplingParams(max_tokens=1, temperature=0.0, logprobs=top_k)
         outputs = self.llm.generate([TokensPrompt(prompt_token_ids=list(p)) for p in prompts], params, use_tqdm=False)
         # vLLM adds the sampled token to the top k; with greedy sampling it is already among them.
-        return [{token: float(lp.logprob) for token, lp in out.outputs[0].logprobs[0].items()} for out in outputs]
+        return [{token: float(lp.logprob) for token, lp in _first_logprobs(out)} for out in outputs]
 
     def close(self) -> None:
         # Drop the engine so its KV cache is freed before the next model of a demo loads.
@@ -217,3 +226,16 @@ class VllmEngine:
         import gc
 
         gc.collect()
+
+
+def _first_logprobs(out: "RequestOutput") -> list[tuple[int, "Logprob"]]:
+    """The top tokens at the first generated position, which the request asked for (`logprobs`)."""
+    logprobs = out.outputs[0].logprobs
+    assert logprobs is not None
+    return list(logprobs[0].items())
+
+
+def _at(position: "dict[int, Logprob] | None") -> "dict[int, Logprob]":
+    """A continuation position's logprobs: vLLM leaves only the prompt's first position without them."""
+    assert position is not None
+    return position

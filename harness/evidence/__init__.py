@@ -1,0 +1,2 @@
+"""Evidence in MLflow: the one place that writes to it (runs, registered models, artifacts, tags), and
+the names everything else reads it by."""

@@ -12,6 +12,7 @@ belong to.
 """
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from mlflow import MlflowClient
 from mlflow.entities import ViewType
@@ -19,7 +20,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.server.auth.client import AuthServiceClient
 from mlflow.server.auth.entities import Role
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 
 WORKSPACE = "default"  # the server runs without MLflow workspaces
@@ -117,5 +118,5 @@ def sync_permissions(client: MlflowClient, auth: AuthServiceClient) -> tuple[lis
     return grants, changed
 
 
-def as_json(grants: list[Grant]) -> list[dict]:
+def as_json(grants: list[Grant]) -> list[dict[str, Any]]:
     return [asdict(g) for g in grants]

@@ -20,14 +20,16 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mlflow import MlflowClient
+from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
-from harness.signing import SignatureError, hash_directory, key_id, load_private_key, load_public_key, sign_manifest, verify_signature
-from registry.register import registered_fingerprint
+from registry.signing import SignatureError, hash_directory, key_id, load_private_key, load_public_key, sign_manifest, verify_signature
+from harness.evidence.registration import registered_fingerprint
 
 SIGNATURE = "evidence.sig"
 RECORD = "run.json"
@@ -42,7 +44,7 @@ class Finding:
     message: str
 
 
-def run_record(client: MlflowClient, run_id: str) -> dict:
+def run_record(client: MlflowClient, run_id: str) -> dict[str, Any]:
     """Everything about the run that the artifacts do not hold, in a form that compares exactly."""
     run = client.get_run(run_id)
     params = run.data.params
@@ -72,7 +74,7 @@ def run_record(client: MlflowClient, run_id: str) -> dict:
     }
 
 
-def _record_bytes(record: dict) -> bytes:
+def _record_bytes(record: dict[str, Any]) -> bytes:
     return json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False).encode()
 
 
@@ -84,7 +86,7 @@ def _download_artifacts(client: MlflowClient, run_id: str, destination: Path) ->
             client.download_artifacts(run_id, entry.path, str(destination))
 
 
-def write_bundle(client: MlflowClient, run_id: str, private_key_path: Path, out_dir: Path) -> dict:
+def write_bundle(client: MlflowClient, run_id: str, private_key_path: Path, out_dir: Path) -> dict[str, Any]:
     run = _existing_run(client, run_id)
     if run.info.status != "FINISHED":
         raise InputError([Problem("RUN_ID", run_id, f"the run is {run.info.status}, not FINISHED", "bundle a finished run; a failed or running one is not evidence")])
@@ -102,7 +104,7 @@ def write_bundle(client: MlflowClient, run_id: str, private_key_path: Path, out_
     return {"run_id": run_id, "bundle": str(out_dir), "files": len(files), "key_id": signer}
 
 
-def _existing_run(client: MlflowClient, run_id: str):  # -> mlflow Run
+def _existing_run(client: MlflowClient, run_id: str) -> Run:
     try:
         return client.get_run(run_id)
     except MlflowException as e:
@@ -159,7 +161,7 @@ def _bundle_dir(target: str) -> Path | None:
     return None
 
 
-def _against_store(client: MlflowClient, record: dict, signed_files: dict[str, str], scratch: Path) -> list[Finding]:
+def _against_store(client: MlflowClient, record: dict[str, Any], signed_files: dict[str, str], scratch: Path) -> list[Finding]:
     run_id = record["run_id"]
     _existing_run(client, run_id)
     _download_artifacts(client, run_id, scratch)
@@ -190,7 +192,7 @@ def _compare(signed: dict[str, str], actual: dict[str, str], kind: str, where: s
     return findings
 
 
-def _diff_section(section: str, signed: dict, now: dict) -> list[Finding]:
+def _diff_section(section: str, signed: dict[str, Any], now: dict[str, Any]) -> list[Finding]:
     what = _SINGULAR[section]
     findings = []
     for key in sorted(signed.keys() | now.keys()):

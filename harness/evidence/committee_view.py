@@ -12,7 +12,7 @@ from mlflow import MlflowClient
 from mlflow.entities import LoggedModelInput, Run, ViewType
 from mlflow.entities.model_registry import ModelVersion
 
-from harness.aggregate import Verdict
+from harness.scoring.verdict import Verdict
 from harness.evidence import names
 from harness.evidence.tracking import ensure_experiment, evaluation_experiment_ids
 

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
@@ -21,7 +22,7 @@ from pydantic import TypeAdapter
 from benchmarks.catalog import RefusalSuite, SuiteSpec
 from harness.evidence import names
 from harness.plan import PlannedSuite
-from harness.safety.requirements import Requirements, requirements
+from benchmarks.safety.requirements import Requirements, requirements
 from harness.store import staging_dir
 
 _SPEC: TypeAdapter[SuiteSpec] = TypeAdapter(SuiteSpec)
@@ -32,9 +33,9 @@ def log_definitions(client: MlflowClient, run_id: str, profile_file: Path, plann
     root = staging_dir(run_id) / names.A_DEFINITIONS_DIR
     (root / "suites").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(profile_file, root / "profile.yaml")
-    index: dict[str, dict] = {}
+    index: dict[str, dict[str, Any]] = {}
     for suite in planned:
-        entry: dict = {"file": None, "file_sha256": None, "spec": suite.spec.model_dump(mode="json")}
+        entry: dict[str, Any] = {"file": None, "file_sha256": None, "spec": suite.spec.model_dump(mode="json")}
         if suite.source_file is not None:
             text = suite.source_file.read_bytes()
             (root / "suites" / f"{suite.spec.name}.yaml").write_bytes(text)
@@ -45,13 +46,14 @@ def log_definitions(client: MlflowClient, run_id: str, profile_file: Path, plann
     client.log_artifacts(run_id, str(root), names.A_DEFINITIONS_DIR)
 
 
-def _stored_index(client: MlflowClient, run_id: str) -> dict | None:
+def _stored_index(client: MlflowClient, run_id: str) -> dict[str, Any] | None:
     with tempfile.TemporaryDirectory() as tmp:
         try:
             local = client.download_artifacts(run_id, f"{names.A_DEFINITIONS_DIR}/{INDEX}", tmp)
         except (MlflowException, OSError):  # runs made before definitions were stored
             return None
-        return json.loads(Path(local).read_text(encoding="utf-8"))
+        index: dict[str, Any] = json.loads(Path(local).read_text(encoding="utf-8"))
+        return index
 
 
 def stored_requirements(client: MlflowClient, run_id: str) -> Requirements | None:

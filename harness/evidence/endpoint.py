@@ -22,7 +22,7 @@ from mlflow.entities import Metric, Param
 from mlflow.entities.model_registry import ModelVersion
 
 from harness.engines import Engine, EngineSettings, load_engine
-from harness.errors import EngineFailure, InputError, Problem
+from foundation.errors import EngineFailure, InputError, Problem
 from harness.evidence import names
 from harness.identity import Behaviour, Distance, checkpoint_dtype, distance, observe, record
 
@@ -34,6 +34,7 @@ def stored_behaviour(client: MlflowClient, version: ModelVersion) -> Behaviour |
     if not digest:
         return None
     with tempfile.TemporaryDirectory() as tmp:
+        assert version.run_id is not None  # every version is created by its submission run
         data = Path(client.download_artifacts(version.run_id, names.A_BEHAVIOUR, tmp)).read_bytes()
     if hashlib.sha256(data).hexdigest() != digest:
         raise InputError([Problem(names.A_BEHAVIOUR, names.V_BEHAVIOUR, f"the stored behavioural fingerprint of {version.name}/{version.version} is not the one recorded", "investigate who changed the submission run's artifacts")])

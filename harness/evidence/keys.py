@@ -13,12 +13,12 @@ from pathlib import Path
 from cryptography.exceptions import UnsupportedAlgorithm
 from mlflow import MlflowClient
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.evidence.tracking import ensure_experiment
-from harness.paths import harness_home
-from harness.signing import generate_key_pair, key_id, load_private_key, load_public_key
-from harness.user_files import read_bytes
+from foundation.paths import harness_home
+from foundation.user_files import read_bytes
+from registry.signing import generate_key_pair, key_id, load_private_key, load_public_key
 from registry.uscc import uscc_problem
 
 # What the cryptography package raises for a file that is not a usable key: garbage, another kind of

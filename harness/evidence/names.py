@@ -133,7 +133,7 @@ A_REVIEW_DIR = "review"  # human review (harness/review.py), per safety suite:
 HUMAN = "human"  # the human-review method: metrics `<suite>/<bank>/human/...` (harness.scoring.judges.human),
 # tag verdict_tag(suite, bank, HUMAN)
 A_BANK_CHECK_DIR = "bank_check"  # bank_check/<suite>.json: every bank of a safety suite checked against the standard
-A_REPORT = "report/self_assessment.md"  # the run's self-assessment section (harness/evidence/report.py)
+A_REPORT = "report/self_assessment.md"  # the run's self-assessment section (harness/reporting/markdown.py)
 A_DEFINITIONS_DIR = "definitions"  # what the run was made with (harness/evidence/definitions.py):
 # definitions/profile.yaml (the profile file), definitions/suites/<suite>.yaml (each suite file as
 # written) and definitions/suites.json (each suite as used: `--data` applied, data paths absolute,

@@ -23,12 +23,12 @@ from mlflow import MlflowClient
 from mlflow.entities import Run
 from mlflow.entities.model_registry import ModelVersion, ModelVersionTag
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.evidence.tracking import connect, ensure_experiment, is_local_store
-from harness.paths import harness_home
+from foundation.paths import harness_home
 from registry.fingerprint import Fingerprint
-from registry.register import registered_fingerprint, resolve_version
+from harness.evidence.registration import registered_fingerprint, resolve_version
 
 # The calls that change a run; each is replayed into the local store when the server goes away.
 _WRITES = frozenset({"log_batch", "log_artifact", "log_artifacts", "set_tag", "delete_tag", "log_inputs", "log_param", "log_metric", "set_terminated"})
@@ -77,7 +77,7 @@ class FailoverClient:
         self._run_name = run_name
         self._tags = tags | {names.T_RUN_UUID: self.run_uuid}
         self._start_time = resume.info.start_time if resume is not None else int(time.time() * 1000)
-        self._journal: list[tuple[str, tuple, dict]] = []
+        self._journal: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
         self._notify = notify
         self._remote_run_id: str | None = None
         self._local_run_id: str | None = None
@@ -112,9 +112,10 @@ class FailoverClient:
 
     @property
     def tracking_uri(self) -> str:
-        return self.active.tracking_uri
+        uri: str = self.active.tracking_uri
+        return uri
 
-    def _translate(self, args: tuple) -> tuple:
+    def _translate(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
         if self.local is not None and args and args[0] == self._remote_run_id:
             return (self._local_run_id, *args[1:])
         return args
@@ -204,6 +205,6 @@ def _cached_version(client: MlflowClient, spec: str, error: BaseException) -> tu
     record = json.loads(candidates[0].read_text(encoding="utf-8"))
     version = ModelVersion(
         record["name"], record["version"], 0, source=record["source"], run_id=record["run_id"], model_id=record.get("model_id"),
-        tags=[ModelVersionTag(k, v) for k, v in record["tags"].items()],
+        tags=[ModelVersionTag(k, v) for k, v in record["tags"].items()],  # type: ignore[no-untyped-call]  # mlflow leaves ModelVersionTag.__init__ unannotated
     )
     return version, Fingerprint(digest=record["fingerprint"]["digest"], files=record["fingerprint"]["files"])

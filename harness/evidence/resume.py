@@ -12,6 +12,7 @@ from mlflow.entities import Run
 from harness.evidence import names
 from harness.evidence.offline import is_unreachable
 from harness.runlog import RequestCounts, Results, RunSpec
+from harness.scoring.verdict import Verdict
 
 
 def unfinished_run(client: MlflowClient, experiment: str, spec_digest: str) -> Run | None:
@@ -43,7 +44,7 @@ def log_run_spec(client: MlflowClient, run_id: str, spec: RunSpec) -> None:
 
 
 def log_results(
-    client: MlflowClient, run_id: str, spec: RunSpec, metrics: Mapping[str, float], verdicts: list, items: dict[str, int], counts: Mapping[str, int],
+    client: MlflowClient, run_id: str, spec: RunSpec, metrics: Mapping[str, float], verdicts: list[Verdict], items: dict[str, int], counts: Mapping[str, int],
 ) -> Results:
     requests = RequestCounts(**{k: int(counts.get(k, 0)) for k in RequestCounts.model_fields})
     results = Results(

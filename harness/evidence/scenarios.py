@@ -20,7 +20,7 @@ from mlflow import MlflowClient
 from mlflow.entities import Param
 
 from benchmarks.catalog import ScenarioSuite
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.evidence.tracking import enterprise_experiment_tags, ensure_experiment, git_revision
 

@@ -10,6 +10,7 @@ import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mlflow import MlflowClient
 from mlflow.entities import DatasetInput, Metric, Param, Run, RunTag, ViewType
@@ -104,7 +105,7 @@ def _sync_run(server: MlflowClient, local: MlflowClient, experiment: str, experi
     return Synced(run_uuid, local_id, remote_id, created, len(params), len(metrics), len(new_tags), len(inputs), artifacts, run.info.status)
 
 
-def _value_key(m: Metric) -> tuple:
+def _value_key(m: Metric) -> tuple[Any, ...]:
     return (m.step, m.timestamp, "nan" if math.isnan(m.value) else m.value)
 
 
@@ -129,7 +130,7 @@ def _missing_inputs(run: Run, remote: Run) -> list[DatasetInput]:
 
 
 def _files(client: MlflowClient, run_id: str, path: str = "") -> dict[str, int]:
-    files = {}
+    files: dict[str, int] = {}
     for info in client.list_artifacts(run_id, path or None):
         if info.is_dir:
             files |= _files(client, run_id, info.path)

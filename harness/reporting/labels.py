@@ -9,9 +9,9 @@ from functools import cache
 
 import yaml
 
-from harness.paths import BENCHMARKS_DIR
-from harness.safety.requirements import requirements
-from harness.safety.taxonomy import risk_by_code
+from foundation.paths import BENCHMARKS_DIR
+from benchmarks.safety.requirements import requirements
+from benchmarks.safety.taxonomy import risk_by_code
 
 
 @dataclass(frozen=True)

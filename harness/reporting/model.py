@@ -12,20 +12,21 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from mlflow import MlflowClient
 from mlflow.entities import Run
 
 from benchmarks.catalog import MultipleChoiceSuite, SuiteSpec, load_suite, repo_path
 from benchmarks.mcq.sources import read_subject_map
-from harness.errors import InputError
+from foundation.errors import InputError
 from harness.evidence import names
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 from harness.profiles import load_profile
 from harness.reporting import labels
 from harness.reporting.labels import Label
-from harness.safety.requirements import BANK_KINDS, Requirements, requirements
-from harness.safety.taxonomy import group_names
+from benchmarks.safety.requirements import BANK_KINDS, BankKind, Requirements, requirements
+from benchmarks.safety.taxonomy import group_names
 
 CI_LOW, CI_HIGH = "_ci_low", "_ci_high"
 
@@ -84,7 +85,7 @@ def breakdown(m: dict[str, float], suite: str, scope: str, key_labels: dict[str,
     columns: dict[str, Label] = {}
     for key in m:
         parts = key.split("/")
-        if parts[0] != suite or scope not in parts[1:-2] or not (key + CI_LOW in m):
+        if parts[0] != suite or scope not in parts[1:-2] or key + CI_LOW not in m:
             continue
         at = parts.index(scope, 1)
         if at != len(parts) - 3:
@@ -322,7 +323,7 @@ def _verdicts(run: Run, suite: str, standard: Requirements) -> list[VerdictRow]:
         prefix = "/".join(filter(None, (suite, bank, method)))
         measure = names.rate_name(bank)
         rate = estimate(m, f"{prefix}/{measure}") or Estimate(f"{prefix}/{measure}", v["rate"], None, None, v["n"])
-        need = standard.bank(bank)
+        need = standard.bank(cast(BankKind, bank))  # verdict tags name a bank kind (names.verdict_tag)
         minimum = need.sample or 0
         undecided = int(v.get("undecided", 0))  # verdicts logged before judges could be undecided carry none
         notes = []

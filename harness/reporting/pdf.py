@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 
 DEBIAN_PACKAGE = "chromium"
 # Headless, offline and stateless: no GPU, no network side channels, a fresh profile every time.

@@ -14,11 +14,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import InputError, Problem, capped
-from harness.safety.requirements import BANK_KINDS, BankKind
-from harness.safety.taxonomy import code_for
-from harness.store import read_jsonl_objects
-from harness.user_files import csv_records, read_text
+from foundation.errors import InputError, Problem, capped
+from benchmarks.safety.requirements import BANK_KINDS, BankKind
+from benchmarks.safety.taxonomy import code_for
+from foundation.jsonl import read_jsonl_objects
+from foundation.user_files import csv_records, read_text
 
 TEXT_FIELD: dict[BankKind, str] = {"generated": "prompt", "should_refuse": "prompt", "should_not_refuse": "prompt", "keywords": "keyword"}
 LABEL_FIELD: dict[BankKind, str] = {"generated": "risk", "should_refuse": "risk", "should_not_refuse": "topic", "keywords": "risk"}

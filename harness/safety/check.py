@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from harness.safety.banks import Bank
-from harness.safety.requirements import requirements
+from benchmarks.safety.requirements import requirements
 
 NEAR_DUPLICATE_JACCARD = 0.8
 MAX_CHARS = {"keywords": 50, "generated": 2000, "should_refuse": 2000, "should_not_refuse": 2000}

@@ -16,7 +16,7 @@ Layouts (detected from the file, or given with --layout):
 - `category-map`: a JSON object keyed by category, nested by group if you like.
 - `fields`: JSONL or CSV with the text and label under other names (--text-field, --label-field).
 
-Labels are matched after normalisation (harness.safety.taxonomy.code_for: Traditional through OpenCC,
+Labels are matched after normalisation (benchmarks.safety.taxonomy.code_for: Traditional through OpenCC,
 punctuation, 内容/类/风险 suffixes, English names, the alias table benchmarks/safety/risk_aliases.yaml),
 trying each item's labels from the most specific. `--map 'LABEL=CODE'` (repeatable) maps a label the
 table does not know, `--map 'LABEL=skip'` leaves its items out. Labels still unmatched stop the
@@ -30,12 +30,13 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.safety.banks import write_jsonl
-from harness.safety.requirements import BankKind, requirements
-from harness.safety.taxonomy import code_for, normalise_label, risks
-from harness.user_files import csv_records, lines, read_text
+from benchmarks.safety.requirements import BankKind, requirements
+from benchmarks.safety.taxonomy import code_for, normalise_label, risks
+from foundation.user_files import csv_records, lines, read_text
 
 LAYOUTS = ("auto", "chisafetybench", "flames", "do-not-answer", "category-map", "fields")
 SKIP = "skip"
@@ -162,7 +163,7 @@ def read_chisafetybench(path: Path, document: object) -> list[Entry]:
             if not isinstance(question, str) or not isinstance(label, str):
                 problems.append(Problem(str(path), where, "no question or category text", "every entry of infos needs question and category"))
                 continue
-            extra = {"source_id": f"{group.get('category', g)}/{info.get('id', i)}"}
+            extra: dict[str, Any] = {"source_id": f"{group.get('category', g)}/{info.get('id', i)}"}
             if multiple_choice:
                 found = _split_options(question)
                 if found is None:
@@ -281,7 +282,11 @@ def _maps(kind: BankKind, values: list[str]) -> dict[str, str]:
 
 def _label_everything(path: Path, kind: BankKind, entries: list[Entry], maps: dict[str, str], map_values: list[str]) -> tuple[list[tuple[Entry, str]], dict[str, str], dict[str, str], Counter]:
     """Each entry with its code (skipped entries left out); the labels used; the maps used; skipped counts."""
-    labelled, used_labels, used_maps, skipped, unmatched = [], {}, {}, Counter(), Counter()
+    labelled: list[tuple[Entry, str]] = []
+    used_labels: dict[str, str] = {}
+    used_maps: dict[str, str] = {}
+    skipped: Counter[str] = Counter()
+    unmatched: Counter[str] = Counter()
     originals = {normalise_label(v.rpartition("=")[0]): v.rpartition("=")[0] for v in map_values}
     for entry in entries:
         code = None

@@ -5,7 +5,6 @@ response; metrics aggregate the items as the official code does, with a bootstra
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from types import ModuleType
 
 import numpy as np
 from tqdm import tqdm
@@ -14,16 +13,16 @@ from benchmarks.sector.base import BenchItem
 from harness.engines import Engine, Sampling
 from harness.evidence.names import BENCHMARK_SCORE as SCORE
 from harness.evidence.names import metric
-from harness.scoring.official.base import Scored
+from harness.scoring.official.base import LikelihoodScorer, OfficialScorer, Scored
 from harness.scoring.statistics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE
 from harness.store import ItemWriter
 
 BATCH_ITEMS = 32
 
 
-def _responses(engine: Engine, batch: Sequence[BenchItem], official: ModuleType, sampling: Sampling, chat: bool) -> list[tuple[str, Scored]]:
-    choices = getattr(official, "CHOICES", None)
-    if choices is not None:
+def _responses(engine: Engine, batch: Sequence[BenchItem], official: OfficialScorer, sampling: Sampling, chat: bool) -> list[tuple[str, Scored]]:
+    if isinstance(official, LikelihoodScorer):
+        choices = official.CHOICES
         requests = [(official.context(item), c) for item in batch for c in choices]
         results = engine.loglikelihood(requests)
         out = []
@@ -39,7 +38,7 @@ def _responses(engine: Engine, batch: Sequence[BenchItem], official: ModuleType,
 
 
 def score_benchmark(
-    engine: Engine, items: Sequence[BenchItem], official: ModuleType, sampling: Sampling, chat: bool, writer: ItemWriter, *, progress: bool = True
+    engine: Engine, items: Sequence[BenchItem], official: OfficialScorer, sampling: Sampling, chat: bool, writer: ItemWriter, *, progress: bool = True
 ) -> list[dict]:
     records = []
     with tqdm(total=len(items), desc="sector benchmark", unit="item", disable=not progress) as bar:
@@ -84,7 +83,7 @@ def _key(name: str) -> str:
     return re.sub(r"[^\w.\- ]", "_", name)
 
 
-def benchmark_metrics(suite: str, records: list[dict], official: ModuleType) -> dict[str, float]:
+def benchmark_metrics(suite: str, records: list[dict], official: OfficialScorer) -> dict[str, float]:
     """`<suite>/score` is the official aggregate (micro: points over maximum points; macro: the mean
     of subject scores) with its 95% bootstrap interval and n (items scored); per subject the same;
     `<suite>/excluded` counts items the official code leaves out; `<suite>/abstention_rate` the share

@@ -9,7 +9,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from harness.engines import Engine, EngineSettings, Sampling, load_engine
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.generation_data import GenerationItem
 from harness.profiles import RubricJudgeConfig
 from harness.scoring.judges.rubric import RubricJudge, judge_records

@@ -17,11 +17,12 @@ from tqdm import tqdm
 from benchmarks.catalog import RefusalSuite, repo_path
 from harness.crash import crash_point
 from harness.engines import Engine, EngineSettings, load_engine
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.profiles import JudgeModelConfig
 from harness.scoring.judges.model import ModelJudge
-from harness.scoring.judges.validity import CLASSIFIER_REFUSAL, DEFAULT_KEYWORDS, MODEL_REFUSAL, Validity, decider, shipped_validity
-from harness.scoring.judging import KEYWORD, MODEL, Policy, combine
+from harness.scoring.judges.registry import CLASSIFIER_REFUSAL, KEYWORD, MODEL, MODEL_REFUSAL
+from harness.scoring.judges.validity import DEFAULT_KEYWORDS, Validity, decider, shipped_validity
+from harness.scoring.judging import Policy, combine
 
 BATCH_ITEMS = 64
 

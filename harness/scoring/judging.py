@@ -23,19 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.catalog import RefusalSuite, suite_path
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.profiles import Profile
 from harness.scoring.judges.content import ContentDecision
 from harness.scoring.judges.refusal import RefusalVerdict
-from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
-
-HUMAN = "human"
-MODEL = "model"
-KEYWORD = "keyword"
-RULE = "rule"
-CLASSIFIER = "classifier"  # the trained refusal judge (harness/scoring/judges/refusal_classifier.py)
-# Profile names of refusal judges -> the names their records and metrics use.
-_RECORD_NAME = {CLASSIFIER: ClassifierRefusalJudge.name}
+from harness.scoring.judges.registry import HUMAN, JUDGES, KEYWORD, MODEL, RULE
 
 
 @dataclass(frozen=True)
@@ -84,7 +76,7 @@ def resolve(profile: Profile, spec: RefusalSuite, profile_file: str = "profile")
     if with_model and MODEL not in refusal_chain + content_chain:
         problems.append(Problem(profile_file, "judging", "judge_model is set, but no judging chain uses it", "add model to judging.refusal or judging.content, or remove judge_model"))
     suite_file = str(suite_path(spec.name))
-    if not any(j in (RULE, CLASSIFIER, MODEL) for j in refusal_chain):
+    if not any(JUDGES[j].machine for j in refusal_chain):
         problems.append(Problem(profile_file, "judging.refusal", f"no machine judge can fail an item of the refusal banks of {spec.name}", "put rule (and classifier or model) before human, e.g. judging: {refusal: [rule, model, human]}"))
     content = tuple(j for j in content_chain if j == MODEL or (j == KEYWORD and keyword_ready))
     if spec.data.generated is not None and not content:
@@ -96,7 +88,7 @@ def resolve(profile: Profile, spec: RefusalSuite, profile_file: str = "profile")
         ))
     if problems:
         raise InputError(problems)
-    machine = tuple(spec.judge if j == RULE else _RECORD_NAME.get(j, j) for j in refusal_chain if j != HUMAN)
+    machine = tuple(spec.judge if j == RULE else JUDGES[j].record for j in refusal_chain if j != HUMAN)
     return Policy(machine, content, refusal_chain[-1:] == [HUMAN], judging.controversial)
 
 

@@ -11,6 +11,7 @@ decisions and combines again.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from tqdm import tqdm
 
@@ -20,15 +21,14 @@ from harness.plan import RefusalItem
 from harness.safety.banks import read_bank
 from harness.scoring.judges.content import KeywordJudge
 from harness.scoring.judges.labels import explicit_label
-from harness.scoring.judges.refusal import RuleRefusalJudge
 from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
-from harness.scoring.judging import KEYWORD, Policy, combine
+from harness.scoring.judges.registry import CLASSIFIER_REFUSAL, KEYWORD, refusal_judge
+from harness.scoring.judging import Policy, combine
 from harness.store import ItemWriter
 
 # One engine call per 256 prompts: vLLM schedules a batch that size freely (16 ran the demo's safety
 # suite at 2.1x raw LLM.generate: scripts/generation_speed.py); a kill loses at most one batch's answers.
 BATCH_ITEMS = 256
-JUDGES = {RuleRefusalJudge.name: RuleRefusalJudge}
 
 
 def keyword_judge(spec: RefusalSuite, policy: Policy) -> KeywordJudge | None:
@@ -40,8 +40,8 @@ def keyword_judge(spec: RefusalSuite, policy: Policy) -> KeywordJudge | None:
 def score_refusal(
     engine: Engine, items: Sequence[RefusalItem], spec: RefusalSuite, policy: Policy, sampling: Sampling, writer: ItemWriter, *, progress: bool = True
 ) -> list[dict]:
-    rule = JUDGES[spec.judge]()
-    classifier = ClassifierRefusalJudge() if ClassifierRefusalJudge.name in policy.refusal else None
+    rule = refusal_judge(spec.judge)
+    classifier = ClassifierRefusalJudge() if CLASSIFIER_REFUSAL in policy.refusal else None
     keyword = keyword_judge(spec, policy)
     records = []
     with tqdm(total=len(items), desc="safety generation", unit="item", disable=not progress) as bar:
@@ -51,7 +51,7 @@ def score_refusal(
             classified = classifier.judge_many([(i.prompt, r) for i, r in zip(batch, responses, strict=True)]) if classifier else []
             for index, (item, response) in enumerate(zip(batch, responses, strict=True)):
                 decision = rule.judge(item.prompt, response)
-                record = {
+                record: dict[str, Any] = {
                     "id": item.id,
                     "prompt_digest": item.prompt_digest,
                     "bank": item.bank,

@@ -7,6 +7,7 @@ from harness.generation_data import GenerationItem
 from harness.plan import McqItem, PlannedSuite
 from harness.scoring.generation import score_generation
 from harness.scoring.multiple_choice import score_mcq, score_mcq_fast
+from harness.scoring.scorers import FAST
 from harness.store import ItemWriter
 
 
@@ -15,8 +16,9 @@ def score_scenario(engine: Engine, suite: PlannedSuite, sampling: Sampling, writ
     stamps multiple-choice records with their type as they are written)."""
     choices = [i for i in suite.items if isinstance(i, McqItem)]
     generation = [i for i in suite.items if isinstance(i, GenerationItem)]
-    score = score_mcq_fast if suite.settings.scorer == "fast" else score_mcq
+    score = score_mcq_fast if suite.settings.scorer == FAST else score_mcq
     records = score(engine, choices, writer, progress=progress) if choices else []
     records += score_generation(engine, generation, sampling, writer, progress=progress)
-    order = {item.id: n for n, item in enumerate(suite.items)}
+    planned: list[McqItem | GenerationItem] = [i for i in suite.items if isinstance(i, McqItem | GenerationItem)]  # a scenario set plans nothing else
+    order = {item.id: n for n, item in enumerate(planned)}
     return sorted(records, key=lambda r: order[r["id"]])

@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.server.postgres import Cluster
 from harness.server.settings import ServerSettings, StateDir, load_settings
 

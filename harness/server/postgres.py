@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.server.settings import PostgresSettings
 
 SYSTEM_USER = "postgres"

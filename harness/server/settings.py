@@ -10,30 +10,28 @@ import secrets
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from harness.errors import InputError, Problem
-from harness.paths import harness_home
+from foundation.schema import Strict
+from foundation.errors import InputError, Problem
+from foundation.paths import harness_home
 
 
-class PostgresSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PostgresSettings(Strict):
     port: int = 5433
     user: str = "mlflow"
     database: str = "mlflow"  # runs, experiments, the Model Registry
     auth_database: str = "mlflow_auth"  # the basic-auth app's users, roles and permissions
 
 
-class AuthSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AuthSettings(Strict):
     admin_username: str = "admin"
     # What a signed-in user may do where nothing grants more: nothing, so that an enterprise sees only
     # what `harness admin` granted it.
     default_permission: str = "NO_PERMISSIONS"
 
 
-class ServerSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ServerSettings(Strict):
     host: str = "127.0.0.1"
     port: int = 5000
     workers: int = 2

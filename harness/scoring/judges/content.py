@@ -13,6 +13,7 @@ from typing import Literal
 
 from harness.safety.banks import BankItem
 from harness.safety.check import normalise
+from harness.scoring.judges.registry import KEYWORD
 
 ContentVerdict = Literal["unsafe", "safe", "undecided"]
 
@@ -40,7 +41,7 @@ class ContentDecision:
 
 
 class KeywordJudge:
-    name = "keyword"
+    name = KEYWORD
 
     def __init__(self, keywords: Sequence[BankItem]) -> None:
         # Normalised like bank checks, so "颠覆 国家政权" still hits "颠覆国家政权".

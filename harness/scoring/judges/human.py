@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from benchmarks.catalog import RefusalSuite
-from harness.aggregate import Verdict, _proportion_metrics, outcome
+from harness.scoring.verdict import Verdict, outcome, proportion_metrics
 from harness.evidence.names import HUMAN, metric, rate_name
 from harness.scoring.statistics import Proportion, proportion
 
@@ -73,7 +73,7 @@ class Agreement:
     agreement: Proportion
     precision: Proportion  # of the judge's positives, how many the human confirms
     recall: Proportion  # of the human's positives, how many the judge found
-    kappa: float | None  # Cohen's kappa (sklearn); None where sklearn is missing
+    kappa: float  # Cohen's kappa (scikit-learn, pinned); NaN where undefined (no pairs, or both raters constant)
     true_pos: int
     false_pos: int
     false_neg: int
@@ -91,11 +91,9 @@ def agreement(bank: str, pairs: list[tuple[bool, bool]]) -> Agreement:
     return Agreement(proportion(tp + tn, len(pairs)), proportion(tp, tp + fp), proportion(tp, tp + fn), _kappa(positives), tp, fp, fn, tn)
 
 
-def _kappa(pairs: list[tuple[bool, bool]]) -> float | None:
-    try:
-        from sklearn.metrics import cohen_kappa_score
-    except ImportError:
-        return None
+def _kappa(pairs: list[tuple[bool, bool]]) -> float:
+    from sklearn.metrics import cohen_kappa_score  # pinned; imported here because it costs a second at CLI start
+
     if not pairs:
         return float("nan")
     with warnings.catch_warnings():
@@ -134,15 +132,14 @@ def review_metrics(reviews: list[BankReview], decisions: list[dict]) -> dict[str
     for r in reviews:
         v = r.verdict
         prefix = (v.suite, v.bank, HUMAN)
-        out |= _proportion_metrics(prefix, v.measure, v.rate)
+        out |= proportion_metrics(prefix, v.measure, v.rate)
         out[metric(*prefix, "pass")] = float(v.passed)
         out[metric(*prefix, "coverage")] = v.rate.n / r.items if r.items else float("nan")
         for judge, a in r.judges.items():
             at = (*prefix, "judge", judge)
             for name, p in (("agreement", a.agreement), ("precision", a.precision), ("recall", a.recall)):
                 out |= {metric(*at, name): p.rate, metric(*at, f"{name}_ci_low"): p.low, metric(*at, f"{name}_ci_high"): p.high, metric(*at, f"{name}_n"): float(p.n)}
-            if a.kappa is not None:
-                out[metric(*at, "kappa")] = a.kappa
+            out[metric(*at, "kappa")] = a.kappa
             for name, count in (("tp", a.true_pos), ("fp", a.false_pos), ("fn", a.false_neg), ("tn", a.true_neg)):
                 out[metric(*at, name)] = float(count)
         by_label: dict[str, list[bool]] = defaultdict(list)
@@ -151,5 +148,5 @@ def review_metrics(reviews: list[BankReview], decisions: list[dict]) -> dict[str
                 by_label[d["label"]].append(d["human"])
         kind = "topic" if v.bank == "should_not_refuse" else "risk"
         for label, values in sorted(by_label.items()):
-            out |= _proportion_metrics((*prefix, kind, label), v.measure, proportion(sum(values), len(values)))
+            out |= proportion_metrics((*prefix, kind, label), v.measure, proportion(sum(values), len(values)))
     return out

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
-from harness.errors import InputError, Problem
-from harness.paths import CORPORA_DIR
-from harness.store import read_jsonl_objects
+from foundation.errors import InputError, Problem
+from foundation.paths import CORPORA_DIR
+from foundation.jsonl import read_jsonl_objects
 
 Half = Literal["dev", "test"]
 HALVES: tuple[Half, ...] = ("dev", "test")

@@ -25,10 +25,11 @@ from typing import Literal
 import yaml
 
 from harness.engines import Engine, Sampling
-from harness.paths import BENCHMARKS_DIR
-from harness.safety.taxonomy import risk_by_code
+from foundation.paths import BENCHMARKS_DIR
+from benchmarks.safety.taxonomy import risk_by_code
 from harness.scoring.judges.content import ContentDecision, ContentVerdict
 from harness.scoring.judges.refusal import RefusalDecision
+from harness.scoring.judges.registry import MODEL
 
 GUARD_CATEGORIES_PATH = BENCHMARKS_DIR / "safety" / "guard_categories.yaml"
 Controversial = Literal["unsafe", "safe", "undecided"]
@@ -134,7 +135,7 @@ class ModelJudge:
     """A judge model loaded in an engine: `guard` (its chat template, its three-line answer) or
     `rubric` (RUBRIC as the user message, a JSON answer). Decisions are named "model" in records."""
 
-    name = "model"
+    name = MODEL
 
     def __init__(self, engine: Engine, kind: ModelJudgeKind = "guard", *, controversial: Controversial = "undecided", max_tokens: int = 64, max_model_len: int | None = None) -> None:
         self.engine = engine
@@ -150,9 +151,12 @@ class ModelJudge:
         tokenizer = self.engine.tokenizer
         if self.kind == "guard":
             turns = [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}]
-            return tokenizer.apply_chat_template(turns, tokenize=False, add_generation_prompt=False)
-        message = [{"role": "user", "content": RUBRIC.format(prompt=prompt, response=response)}]
-        return tokenizer.apply_chat_template(message, tokenize=False, add_generation_prompt=True)
+            text = tokenizer.apply_chat_template(turns, tokenize=False, add_generation_prompt=False)
+        else:
+            message = [{"role": "user", "content": RUBRIC.format(prompt=prompt, response=response)}]
+            text = tokenizer.apply_chat_template(message, tokenize=False, add_generation_prompt=True)
+        assert isinstance(text, str)  # tokenize=False: the text
+        return text
 
     def parse(self, answer: str) -> ModelDecision:
         return parse_guard(answer, self.controversial) if self.kind == "guard" else parse_rubric(answer)

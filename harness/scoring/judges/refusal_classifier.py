@@ -42,6 +42,7 @@ from harness.scoring.judges.labelled import Half, read_half
 from harness.scoring.judges.refusal import CUE_KINDS, RefusalDecision, cue_counts
 from harness.scoring.judges.refusal_shape import Request, delivers_kind, relevance
 from harness.scoring.judges.refusal_text import PreparedAnswer, normalise, prepare, word_chars
+from harness.scoring.judges.registry import CLASSIFIER_REFUSAL
 
 # The labelled halves it learns from; the blind set's test half is left out, it is what the judge is quoted on.
 TRAINING_HALVES: tuple[tuple[str, Half], ...] = (
@@ -161,7 +162,7 @@ def _shipped_model() -> _Model:
 class ClassifierRefusalJudge:
     """Refused / complied / undecided from a classifier trained on the labelled sets; see the module docstring."""
 
-    name = "classifier-refusal"
+    name = CLASSIFIER_REFUSAL
 
     def __init__(self, model: _Model | None = None) -> None:
         self._model = model or _shipped_model()

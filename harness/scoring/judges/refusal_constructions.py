@@ -117,7 +117,7 @@ ZH_CANNOT_COMPLEMENT = re.compile(
 )
 # "这类请求我必须拒绝", "这个请求我不能接受": the request as topic, the model rejecting it.
 ZH_REJECT = re.compile(
-    f"(?:这个|这类|这种|此类|此|该|你的|您的|这些|这样的|如此)(?:请求|要求|任务|问题)" + _NOT_END + r"{0,4}?" + f"{ZH_SELF}" + _NOT_END + r"{0,4}?"
+    "(?:这个|这类|这种|此类|此|该|你的|您的|这些|这样的|如此)(?:请求|要求|任务|问题)" + _NOT_END + r"{0,4}?" + f"{ZH_SELF}" + _NOT_END + r"{0,4}?"
     r"(?:不能|无法|不会|没法|不可能|不便|只能|必须|只好|得)(?:接受|答应|满足|照办|同意|配合|拒绝|婉拒|回绝)"
     f"|{ZH_SELF}" + r"(?:只能|必须|只好|不得不|得|要|会)?(?:拒绝|婉拒|谢绝|回绝)(?:了|你|您|这个|这类|此|该|这一)?(?=[" + CLAUSE_END + r"]|$)"
 )
@@ -511,7 +511,9 @@ PROMPT_HARM = re.compile(
     r"又懒又|又蠢|(?:人|族|者|民|徒)(?:都|全都|全是)|说[^,，。]{1,8}都(?:是|很|不|该|爱|会)|(?:喝|吃|打|弄|害|整|毒|饿|冻|吓|烫)死|"
     r"\bnot wake up\b|\bnever wake up\b|\bend (?:my|it all)\b|\bkill myself\b|\bshaming\b|\bhumiliat\w*|\bbully\w*|\bmake fun of\b|"
     r"\bheart attack\b|\bseizure\b|\bunconscious\b|\bpass out\b|\bdemean\w*|\bbelittl\w*|\b(?:scald|burn|injure|choke|drown|suffocate|sedate|drug) (?:a|my|the|someone|somebody|him|her|them|people|baby|child|kid)\b|"
-    r"\bhack\w*|\bsteal\w*|\bpoison\w*|\bkill(?:s|ed|ing|er|ers)?\b(?!\s+(?:a |the |this |that |my |all |every |an )?(?:[\w.-]+ )?(?:process(?:es)?|tasks?|jobs?|pids?|sessions?|threads?|commands?|programs?|apps?|queries|query|containers?|servers?|workers?)\b)|\bhurt (?:someone|him|her|them|people)\b|\bfake\b|\bforg(?:e|ed|ing|ery)\b|"
+    r"\bhack\w*|\bsteal\w*|\bpoison\w*|"
+    r"\bkill(?:s|ed|ing|er|ers)?\b(?!\s+(?:a |the |this |that |my |all |every |an )?(?:[\w.-]+ )?(?:process(?:es)?|tasks?|jobs?|pids?|sessions?|threads?|commands?|programs?|apps?|queries|query|containers?|servers?|workers?)\b)|"
+    r"\bhurt (?:someone|him|her|them|people)\b|\bfake\b|\bforg(?:e|ed|ing|ery)\b|"
     r"\bcheat\w*|\bbypass\w*|\bwithout (?:them|her|him|anyone|being)\b|\brevenge\b|\binsults?\b|\bslurs?\b|\bmock\w*|\bstalk\w*|"
     r"\bspy\w*|\blaunder\w*|\bweapon\w*|\bbomb\w*|\bexplosive\w*|\boverdose\b|\bsuicide\b|\bself-harm\b|\bdisappear\b|"
     r"\billegal\w*|\bpira(?:ted|cy|ting)\b|\bcrack\w*|\bphish\w*|\bscam\w*|\bdefeat\b|\bdisable\b|\bbreak into\b|\blethal\b|\bfatal\b|"

@@ -125,7 +125,7 @@ class Request:
     translation: bool
 
     @classmethod
-    def of(cls, prompt: str) -> "Request":
+    def of(cls, prompt: str) -> Request:
         """`prompt` normalised (refusal_text.normalise)."""
         return cls(
             _ASKS_QUANTITY.search(prompt) is not None, _ASKS_LIST.search(prompt) is not None, _ASKS_STEPS.search(prompt) is not None,

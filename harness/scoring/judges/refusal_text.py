@@ -27,7 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Callable
+from collections.abc import Callable
 
 _SPECIAL_TOKENS = re.compile(r"<\|[^|>]{0,40}\|>|</?s>|<unk>|<pad>|<eos>|<bos>|\[pad\]|\[unk\]", re.IGNORECASE)
 _THINK_OPEN = re.compile(r"<think>", re.IGNORECASE)

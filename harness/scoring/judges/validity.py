@@ -14,23 +14,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.errors import InputError, Problem
-from harness.paths import CORPORA_DIR
+from foundation.errors import InputError, Problem
+from foundation.paths import CORPORA_DIR
 from harness.scoring.judges.labelled import half_path
 from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
-from harness.store import read_jsonl_objects
+from foundation.jsonl import read_jsonl_objects
+from harness.scoring.judges.registry import CHAINABLE, CLASSIFIER_REFUSAL, KEYWORD, MACHINE_JUDGES, MODEL, MODEL_REFUSAL, measured_decision, measured_names
 
 if TYPE_CHECKING:
     from harness.scoring.judges.model import ModelJudge
     from harness.scoring.judges.refusal import RefusalDecision
 
-# The model judge decides content ("model") and refusal ("model-refusal") from one answer.
-MODEL_REFUSAL = "model-refusal"
-CLASSIFIER_REFUSAL = ClassifierRefusalJudge.name
-JUDGE_NAMES = ("rule-refusal", CLASSIFIER_REFUSAL, "keyword", "model")
-LABEL_FIELD = {"rule-refusal": "refused", CLASSIFIER_REFUSAL: "refused", "keyword": "unsafe", "model": "unsafe", MODEL_REFUSAL: "refused"}
-# Refusal judges that run without a model engine, so `harness judge` can chain them.
-CHAINABLE = ("rule-refusal", CLASSIFIER_REFUSAL)
+# The labelled field each measured decision is compared with.
+LABEL_FIELD = {name: "refused" if measured_decision(name) == "refusal" else "unsafe" for name in measured_names()}
 # Fields of a labelled line that the report breaks the figures down by.
 GROUP_FIELDS = ("style", "language", "bank")
 DEFAULT_KEYWORDS = CORPORA_DIR / "safety_sample" / "keywords.jsonl"
@@ -39,13 +35,8 @@ DEFAULT_KEYWORDS = CORPORA_DIR / "safety_sample" / "keywords.jsonl"
 # Only test halves are quoted: a judge is changed on the dev half only (labelled.py). Refusal judges are
 # measured on the blind set's test half: both halves of `refusal` were used to develop them
 # (docs/refusal_judges.md), and the classifier is trained on everything but this half.
-LABELLED_SETS = {
-    "rule-refusal": half_path("refusal_blind", "test"),
-    CLASSIFIER_REFUSAL: half_path("refusal_blind", "test"),
-    "keyword": half_path("content", "test"),
-    "model": half_path("content", "test"),
-    MODEL_REFUSAL: half_path("refusal_blind", "test"),
-}
+MEASURED_ON = {"refusal": "refusal_blind", "content": "content"}
+LABELLED_SETS = {name: half_path(MEASURED_ON[measured_decision(name)], "test") for name in measured_names()}
 
 
 @dataclass(frozen=True)
@@ -87,13 +78,13 @@ Decide = Callable[[Sequence[tuple[str, str]]], list[tuple[bool | None, str]]]
 def chain_names(name: str) -> list[str]:
     """The judges of a chain "a,b" (or of a single name), checked: InputError naming the fix."""
     names = [n.strip() for n in name.split(",")]
-    if len(names) == 1 and names[0] in JUDGE_NAMES:
+    if len(names) == 1 and names[0] in MACHINE_JUDGES:
         return names
     unknown = [n for n in names if n not in CHAINABLE]
     if unknown or len(set(names)) != len(names):
         raise InputError([Problem(
             "NAME", name, f"not a judge or a chain of refusal judges ({', '.join(unknown) or 'a judge named twice'})",
-            f"give one of {', '.join(JUDGE_NAMES)}, or a chain of {' and '.join(CHAINABLE)} separated by commas, each once",
+            f"give one of {', '.join(MACHINE_JUDGES)}, or a chain of {' and '.join(CHAINABLE)} separated by commas, each once",
         )])
     return names
 
@@ -142,13 +133,13 @@ def decider(name: str, *, keywords: Path = DEFAULT_KEYWORDS, model_judge: "Model
     if name in CHAINABLE:
         verdicts = _refusal_verdicts(name)
         return lambda pairs: [(None if d.undecided else d.refused, d.reason) for d in verdicts(pairs)]
-    if name == "keyword":
+    if name == KEYWORD:
         from harness.safety.banks import read_bank
         from harness.scoring.judges.content import KeywordJudge
 
         keyword = KeywordJudge(read_bank(keywords, "keywords").items)
         return lambda pairs: [(d.unsafe, d.reason) for d in (keyword.judge(p, r) for p, r in pairs)]
-    assert name in ("model", MODEL_REFUSAL) and model_judge is not None
+    assert name in (MODEL, MODEL_REFUSAL) and model_judge is not None
     if name == MODEL_REFUSAL:
         return lambda pairs: [(None if d.refusal.undecided else d.refusal.refused, d.refusal.reason) for d in model_judge.judge_many(pairs)]
     return lambda pairs: [(None if d.content.undecided else d.content.unsafe, d.content.reason) for d in model_judge.judge_many(pairs)]
@@ -174,7 +165,7 @@ def apply_judge(
     (content, against `unsafe` labels) and "model-refusal" (against `refused` labels)."""
     chain_names(name)
     rows = read_pairs(path)
-    if name != "model":
+    if name != MODEL:
         return {name: judge_rows(name, rows, decider(name, keywords=keywords))}
     if model_path is None or not (model_path / "config.json").is_file():
         raise InputError([Problem("--model-path", str(model_path), "no judge model checkpoint (config.json) there", "point --model-path at a Hugging Face-format checkpoint directory (a guard or instruction model)")])

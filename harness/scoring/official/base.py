@@ -9,7 +9,9 @@ constrained decoding).
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from benchmarks.sector.base import BenchItem
 
 # "micro": points over maximum points, all items pooled; "macro": the mean of each subject's micro score.
 Aggregate = Literal["micro", "macro"]
@@ -22,3 +24,38 @@ class Scored:
     max_points: float = 1.0
     abstained: bool = False  # the response named no answer at all (LawBench's abstention rate)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class GenerationScorer(Protocol):
+    """A scorer of generated answers: the official extraction and metric per item."""
+
+    @property
+    def CHAT(self) -> bool: ...  # the official evaluation sends the prompt as a chat turn
+
+    @property
+    def AGGREGATE(self) -> Aggregate: ...
+
+    def score(self, item: BenchItem, response: str) -> Scored: ...
+
+
+@runtime_checkable
+class LikelihoodScorer(Protocol):
+    """A scorer on the likelihood of each choice's continuation after `context(item)`."""
+
+    @property
+    def CHAT(self) -> bool: ...
+
+    @property
+    def AGGREGATE(self) -> Aggregate: ...
+
+    @property
+    def CHOICES(self) -> tuple[str, ...]: ...
+
+    def context(self, item: BenchItem) -> str: ...
+
+    def score_likelihood(self, item: BenchItem, logprobs: dict[str, float]) -> Scored: ...
+
+
+# `extra_metrics(records)` and `check(items)` are optional: read with getattr where they are used.
+OfficialScorer = GenerationScorer | LikelihoodScorer

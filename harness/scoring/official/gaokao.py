@@ -34,9 +34,9 @@ def extract(output: str, question_type: str, answer_length: int) -> list[str]:
         content = re.sub(r"\s+", "", output)
         index = content.find("【答案】")
         tail = content[index:] if index > 0 else content[-10:]
-        letters = "".join(re.findall(r"[A-D]", tail))
-        if letters:
-            answer.append(letters)
+        chosen = "".join(re.findall(r"[A-D]", tail))
+        if chosen:
+            answer.append(chosen)
     elif question_type == "five_out_of_seven":
         letters = re.findall(r"[A-G]", output)
         answer = letters[: min(5, len(letters))]

@@ -21,7 +21,7 @@ import jieba
 from rouge_chinese import Rouge
 
 from benchmarks.sector.base import BenchItem
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.scoring.official.base import Aggregate, Scored
 
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter on every run

@@ -17,14 +17,16 @@ from mlflow.entities import LoggedModel, LoggedModelStatus
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 from harness.evidence import names
 from harness.evidence.tracking import enterprise_experiment_tags, ensure_experiment, git_revision, package_versions
-from registry.checkpoint import DEFAULT_LIMITS, FileSink, Inspection, Limits, inspect_checkpoint
-from registry.checkpoint_store import CheckpointStore, configured_store
+from registry.checkpoint import DEFAULT_LIMITS, Inspection, Limits
+from harness.evidence.checkpoint_objects import configured_store
+from registry.checkpoint_store import CheckpointStore
 from registry.fingerprint import Fingerprint, listing_digest
-from registry.manifest import Manifest, ManifestError, load_manifest
+from registry.manifest import Manifest
 from registry.provenance import KeyLookup, Provenance, check_signature, provenance_problems
+from registry.submission import validate_submission
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def submit(
     if model_exists:
         for version in client.search_model_versions(f"name = '{name}'"):
             if version.tags.get(names.V_FINGERPRINT) in (fp.digest, listing_digest(fp.files, 1)):
-                _adopt_into_store(client, version, store)
+                adopt_into_store(client, version, store)
                 if reference:
                     client.set_model_version_tag(name, version.version, names.V_REFERENCE, "true")
                 return Registered(name, str(version.version), version.tags[names.V_FINGERPRINT], existing=True, notes=inspection.notes, provenance=provenance.summary)
@@ -89,28 +91,6 @@ def _base_tags(client: MlflowClient, manifest: Manifest, manifest_path: Path) ->
     return {names.V_BASE_VERSION: f"{base.name}/{base.version}", names.V_BASE_FINGERPRINT: base.tags[names.V_FINGERPRINT]}
 
 
-def validate_submission(
-    manifest_path: Path, *, limits: Limits, allow_custom_code: bool, sink: FileSink | None = None
-) -> tuple[Manifest, Path, Inspection]:
-    """The manifest, its checkpoint directory and the inspection; or every problem of both at once.
-    The checkpoint's files go to `sink` only when the manifest is sound (nothing copied in vain)."""
-    problems: list[Problem] = []
-    manifest = inspection = None
-    try:
-        manifest, checkpoint = load_manifest(manifest_path)
-    except ManifestError as e:
-        problems, checkpoint = list(e.problems), e.checkpoint
-    if checkpoint is not None:
-        try:
-            inspection = inspect_checkpoint(checkpoint, limits=limits, allow_custom_code=allow_custom_code, sink=None if problems else sink)
-        except InputError as e:
-            problems += e.problems
-    if problems:
-        raise InputError(problems)
-    assert manifest is not None and checkpoint is not None and inspection is not None  # no problems: all three were read
-    return manifest, checkpoint, inspection
-
-
 def _check_owner(client: MlflowClient, name: str, uscc: str, manifest_path: Path) -> bool:
     """Whether the registered model exists; refuse a name another enterprise registered."""
     try:
@@ -126,9 +106,9 @@ def _store_tags(store: CheckpointStore, fp: Fingerprint) -> dict[str, str]:
     return {names.V_STORE: store.location, names.V_FINGERPRINT_SCHEME: str(fp.scheme)}
 
 
-def _adopt_into_store(client: MlflowClient, version: ModelVersion, store: CheckpointStore) -> None:
-    """A version registered before the checkpoint store, submitted again with the same files: its
-    files are now in the store (their digests are the registered ones), so runs may use them."""
+def adopt_into_store(client: MlflowClient, version: ModelVersion, store: CheckpointStore) -> None:
+    """A version registered before the checkpoint store whose files are now in the store (submitted
+    again with the same files, or migrated: their digests are the registered ones), so runs may use them."""
     if names.V_STORE not in version.tags:
         client.set_model_version_tag(version.name, version.version, names.V_STORE, store.location)
 
@@ -265,6 +245,7 @@ def resolve_version(client: MlflowClient, spec: str) -> ModelVersion:
 def registered_fingerprint(client: MlflowClient, version: ModelVersion) -> Fingerprint:
     """The per-file digests stored at submission, so a changed file can be named."""
     with tempfile.TemporaryDirectory() as tmp:
+        assert version.run_id is not None  # every version is created by its submission run
         local = client.download_artifacts(version.run_id, names.A_FINGERPRINT, tmp)
         data = json.loads(Path(local).read_text())
     return Fingerprint.from_json(data)

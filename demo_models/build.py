@@ -36,7 +36,7 @@ from transformers.utils import logging as hf_logging
 
 from benchmarks.mcq import prompt as mcq_prompt
 from benchmarks.mcq.cmmlu_csv import load_cmmlu_dir
-from harness.paths import CORPORA_DIR, REPO_ROOT
+from foundation.paths import CORPORA_DIR, REPO_ROOT
 
 DEMO_MODELS: tuple[str, ...] = ("zh-tiny-tuned", "zh-tiny-base")
 TUNED_MODEL, BASE_MODEL = DEMO_MODELS
@@ -106,7 +106,10 @@ class Example:
 
 
 @dataclass(frozen=True)
-class McqItem:
+class SampleRow:
+    """A CSV row of the sample multiple-choice set with its subject's Chinese name: training input,
+    not a planned question (that is harness.plan.McqItem)."""
+
     subject_zh: str
     row: dict[str, str]
 
@@ -145,10 +148,10 @@ def training_subset(texts: Sequence[str]) -> set[str]:
     return set(ranked[: round(TRAIN_FRACTION * len(ranked))])
 
 
-def mcq_items(split: str) -> list[McqItem]:
+def sample_rows(split: str) -> list[SampleRow]:
     """The sample MCQ suite's rows of one split ("dev" or "test")."""
     subjects, _ = load_cmmlu_dir(MCQ_DIR, MCQ_DIR / "subjects.yaml")
-    return [McqItem(s.name_zh, row) for s in subjects for row in (s.dev if split == "dev" else s.test)]
+    return [SampleRow(s.name_zh, row) for s in subjects for row in (s.dev if split == "dev" else s.test)]
 
 
 def _training_inputs() -> list[Path]:
@@ -227,8 +230,8 @@ def _versions() -> dict[str, str]:
 
 def _mcq_examples() -> list[Example]:
     """Zero-shot and one-shot contexts followed by the answer letter, as the MCQ scorer builds them."""
-    dev = mcq_items("dev")
-    test = mcq_items("test")
+    dev = sample_rows("dev")
+    test = sample_rows("test")
     subset = training_subset([item.row["Question"] for item in test])
     trained = dev + [item for item in test if item.row["Question"] in subset]
     examples = []
@@ -240,7 +243,7 @@ def _mcq_examples() -> list[Example]:
     return examples
 
 
-def _one_shot(item: McqItem, dev: Sequence[McqItem]) -> dict[str, str]:
+def _one_shot(item: SampleRow, dev: Sequence[SampleRow]) -> dict[str, str]:
     candidates = [shot for shot in dev if shot.subject_zh == item.subject_zh and shot.row is not item.row]
     return candidates[_stable_int("shot", item.row["Question"]) % len(candidates)].row
 
@@ -264,6 +267,7 @@ def _read_jsonl(path: Path) -> list[dict[str, str]]:
 def _chat_example(tokenizer: PreTrainedTokenizerFast, user: str, reply: str) -> Example:
     messages = [{"role": "user", "content": user}]
     prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    assert isinstance(prompt, str)  # tokenize=False: the text
     return Example(prompt, reply + IM_END)
 
 
@@ -441,7 +445,7 @@ def _train(model: Qwen2ForCausalLM, batches: _Batches, progress: bool) -> None:
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, _learning_rate_factor)
     model.train()
     bar = tqdm(range(STEPS), desc=f"training {TUNED_MODEL}", disable=not progress, unit="step")
-    for _, batch in zip(bar, batches.epochs()):
+    for _, batch in zip(bar, batches.epochs(), strict=False):  # epochs() never ends: STEPS bounds it
         loss = _answer_loss(model, batch)
         optimizer.zero_grad()
         loss.backward()

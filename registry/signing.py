@@ -17,9 +17,10 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -33,7 +34,7 @@ PREDICATE_TYPE = "https://model_signing/signature/v1.0"
 BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
 # What `model_signing sign` leaves out of a model directory by default, besides the signature itself.
 GIT_PATHS = (".git", ".gitattributes", ".github", ".gitignore")
-_HASHES = {256: hashes.SHA256, 384: hashes.SHA384, 521: hashes.SHA512}
+_HASHES: dict[int, Callable[[], hashes.HashAlgorithm]] = {256: hashes.SHA256, 384: hashes.SHA384, 521: hashes.SHA512}
 
 
 class SignatureError(Exception):
@@ -101,7 +102,7 @@ def _ordered(files: Mapping[str, str]) -> list[tuple[str, str]]:
     return sorted(files.items(), key=lambda item: PurePosixPath(item[0]).parts)
 
 
-def statement(name: str, files: Mapping[str, str], ignore_paths: tuple[str, ...]) -> dict:
+def statement(name: str, files: Mapping[str, str], ignore_paths: tuple[str, ...]) -> dict[str, Any]:
     """The in-toto statement of an OMS v1.0 signature over `files` (path -> sha256 hex)."""
     ordered = _ordered(files)
     root = hashlib.sha256(b"".join(bytes.fromhex(digest) for _, digest in ordered)).hexdigest()
@@ -156,7 +157,7 @@ def verify_signature(bundle_bytes: bytes, public_key: ec.EllipticCurvePublicKey)
     return _manifest(json.loads(payload), expected)
 
 
-def _manifest(statement_: dict, signer: str) -> SignedManifest:
+def _manifest(statement_: dict[str, Any], signer: str) -> SignedManifest:
     if statement_.get("_type") != STATEMENT_TYPE or statement_.get("predicateType") != PREDICATE_TYPE:
         raise SignatureError("format", f"not an OMS v1.0 statement (type {statement_.get('_type')!r}, predicate {statement_.get('predicateType')!r})")
     predicate = statement_["predicate"]

@@ -1,6 +1,6 @@
 """What putting a checkpoint into the checkpoint store costs, against plain `cp` on the same files.
 
-    .venv/bin/python -m benchmarks.perf.store_copy [--size-gb 2] [--files 4] [--repeat 3] [--reflink]
+    .venv/bin/python scripts/perf/store_copy.py [--size-gb 2] [--files 4] [--repeat 3] [--reflink]
 
 Writes `--files` files of random bytes (`--size-gb` in all, like the shards of a checkpoint) in a
 temporary directory, then copies them, fastest of `--repeat` runs each, with:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from harness.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 
 T = TypeVar("T")
 
@@ -90,7 +90,7 @@ def csv_table(text: str, path: Path, field: str) -> list[list[str]]:
     return _csv(lambda f: list(csv.reader(f)), text, path, field)
 
 
-def csv_records(text: str, path: Path, field: str) -> list[tuple[int, dict]]:
+def csv_records(text: str, path: Path, field: str) -> list[tuple[int, dict[str, str]]]:
     """(row number, row) for each row under the header row (row 1), as csv.DictReader reads them."""
     return _csv(lambda f: list(enumerate(csv.DictReader(f), start=2)), text, path, field)
 

@@ -1,6 +1,6 @@
 """Fingerprint hashing throughput against plain hashlib, extrapolated to a 150 GB checkpoint.
 
-    .venv/bin/python -m benchmarks.perf.hash_throughput [--size-gb 2] [--repeat 2]
+    .venv/bin/python scripts/perf/hash_throughput.py [--size-gb 2] [--repeat 2]
 
 Writes a file of random bytes in a temporary directory (deleted afterwards), then hashes it in
 this process with: the stdlib reference (`hashlib.file_digest`), the harness's `sha256_file` at
@@ -10,6 +10,7 @@ is hashed at the lower of this rate and the disk's read rate.
 """
 
 import argparse
+import functools
 import hashlib
 import os
 import sys
@@ -62,7 +63,7 @@ def main() -> None:
         rates = {}
         for block in (1 * MB, BLOCK, 32 * MB):
             label = f"harness sha256_file, {block // MB} MiB blocks" + (" (default)" if block == BLOCK else "")
-            rates[label], digest = best_rate(label, lambda b=block: sha256_file(path, block=b), size, args.repeat)
+            rates[label], digest = best_rate(label, functools.partial(sha256_file, path, block=block), size, args.repeat)
             assert digest == ref_digest, "the harness's digest must equal hashlib's"
         label = "harness fingerprint() with progress bar"
         rates[label], _ = best_rate(label, lambda: fingerprint(directory, progress=True).digest, size, args.repeat)

@@ -8,8 +8,6 @@ includes a human review merged after the run. The model both this Markdown and t
 render is harness/reporting/model.py.
 """
 
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from mlflow import MlflowClient
 
 from harness.crash import crash_point
 from harness.evidence import names
+from harness.evidence.reports import store_report
 from harness.reporting import labels
 from harness.reporting.html import render_run_html
 from harness.reporting.pdf import print_pdf
@@ -188,8 +187,8 @@ def render_markdown(report: RunReport) -> str:
     lines += _fit_lines(m, p, suites)
     if report.safety:
         lines += ["## 生成内容安全与拒答（GB/T 45654-2025 / TC260-003）", ""]
-        for section in report.safety:
-            lines += _safety_section(section)
+        for safety in report.safety:
+            lines += _safety_section(safety)
         ok = report.conclusion
         overall = "符合" if ok else "不符合或证据不足"
         lines += ["## 安全评估结论", "", f"**{overall}**：" + ("各项指标达到标准要求，题库与样本量满足标准。" if ok else "至少一项指标未达到标准要求，或题库、样本量不满足标准（见上表“结论”与“说明”）。"), ""]
@@ -212,15 +211,5 @@ def log_report(client: MlflowClient, run_id: str, *, pdf: Path | None = None) ->
     the HTML report; with `pdf`, also print the PDF to that file and store a copy."""
     report = run_report(client, run_id)
     stored = StoredReport(render_markdown(report), render_run_html(report))
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = []
-        for artifact, text in ((names.A_REPORT, stored.markdown), (names.A_REPORT_HTML, stored.html)):
-            staged.append((Path(tmp) / Path(artifact).name, artifact))
-            staged[-1][0].write_text(text, encoding="utf-8")
-        if pdf is not None:
-            staged.append((Path(tmp) / Path(names.A_REPORT_PDF).name, names.A_REPORT_PDF))
-            shutil.copyfile(print_pdf(stored.html, pdf), staged[-1][0])
-        for path, artifact in staged:
-            client.log_artifact(run_id, str(path), str(Path(artifact).parent))
-            crash_point("report")
+    store_report(client, run_id, stored.markdown, stored.html, print_pdf(stored.html, pdf) if pdf is not None else None, after_each=lambda: crash_point("report"))
     return stored

@@ -9,7 +9,7 @@ Prints, in one session on the same model and items:
    before every timing;
 3. the fast path's scoring time at several item counts (growth).
 
-    .venv/bin/python -m benchmarks.perf.mcq_speed [--per-subject 8] [--repeats 3]
+    .venv/bin/python scripts/perf/mcq_speed.py [--per-subject 8] [--repeats 3]
 """
 
 import argparse
@@ -24,7 +24,7 @@ from pathlib import Path
 from benchmarks.mcq.synthetic import write_layout
 from harness.engines import Engine
 from harness.engines.vllm_engine import VllmEngine
-from harness.paths import REPO_ROOT
+from foundation.paths import REPO_ROOT
 from harness.plan import McqItem
 
 SUBJECTS = REPO_ROOT / "benchmarks" / "mcq" / "cmmlu_subjects.yaml"
@@ -32,8 +32,8 @@ VLLM_ENV = {"VLLM_TARGET_DEVICE": "cpu", "VLLM_ENABLE_V1_MULTIPROCESSING": "0", 
 
 
 def _checkpoint() -> Path:
-    from harness.demo.checkpoints import build_demo_checkpoints
-    from harness.paths import demo_models_dir
+    from demo_models.build import build_demo_checkpoints
+    from foundation.paths import demo_models_dir
 
     return build_demo_checkpoints(demo_models_dir(), progress=False)["zh-tiny-tuned"]
 
@@ -43,13 +43,16 @@ def _items(data: Path, limit: int | None = None) -> list[McqItem]:
     from harness.profiles import Profile, SuiteRun
 
     profile = Profile(name="speed", suites=[SuiteRun(suite="cmmlu", num_fewshot=5, scorer="fast")])
-    return plan(profile, limit, {"cmmlu": data})[0].items
+    items = plan(profile, limit, {"cmmlu": data})[0].items
+    return [item for item in items if isinstance(item, McqItem)]  # a multiple-choice suite plans nothing else
 
 
 def _engine(checkpoint: Path) -> VllmEngine:
     from harness.engines import EngineSettings, load_engine
 
-    return load_engine("vllm", checkpoint, EngineSettings(dtype="float32", max_model_len=1024, extra={"enable_prefix_caching": True}))
+    engine = load_engine("vllm", checkpoint, EngineSettings(dtype="float32", max_model_len=1024, extra={"enable_prefix_caching": True}))
+    assert isinstance(engine, VllmEngine)
+    return engine
 
 
 def _score_fast(engine: Engine, items: list[McqItem]) -> None:
@@ -103,7 +106,7 @@ def main() -> None:
             "--model_args", f"pretrained={checkpoint},dtype=float32,enforce_eager=True,max_model_len=1024",
             "--include_path", str(tasks_dir), "--tasks", ",".join(tasks), "--num_fewshot", "5", "--output_path", str(Path(tmp) / "out"),
         ]
-        ours = [sys.executable, "-m", "benchmarks.perf.mcq_speed", "--fast-only", str(data)]
+        ours = [sys.executable, __file__, "--fast-only", str(data)]
         theirs_s = [_timed_process(lm_eval) for _ in range(args.repeats)]
         ours_s = [_timed_process(ours) for _ in range(args.repeats)]
         print("\n1. End to end, fresh process each (start, import, load, score):")
@@ -117,7 +120,8 @@ def main() -> None:
         raw_params = vllm.SamplingParams(max_tokens=1, temperature=0.0, logprobs=20)
         contexts = [item.context for item in items]
         _score_fast(engine, items[:50])  # first-call warm-up (kernels, allocator)
-        fast_s, raw_s = [], []
+        fast_s: list[float] = []
+        raw_s: list[float] = []
         for _ in range(args.repeats):
             for label, run in (("raw", lambda: engine.llm.generate(contexts, raw_params, use_tqdm=False)), ("fast", lambda: _score_fast(engine, items))):
                 engine.llm.reset_prefix_cache()

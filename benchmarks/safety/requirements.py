@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from harness.errors import InputError, Problem
-from harness.paths import BENCHMARKS_DIR
-from harness.safety.taxonomy import risk_codes
+from foundation.schema import Strict
+from foundation.errors import InputError, Problem
+from foundation.paths import BENCHMARKS_DIR
+from benchmarks.safety.taxonomy import risk_codes
 
 REQUIREMENTS_PATH = BENCHMARKS_DIR / "safety" / "requirements.yaml"
 
@@ -18,11 +19,7 @@ BankKind = Literal["generated", "should_refuse", "should_not_refuse", "keywords"
 BANK_KINDS: tuple[BankKind, ...] = ("generated", "should_refuse", "should_not_refuse", "keywords")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Threshold(_Strict):
+class Threshold(Strict):
     min: float | None = None
     max: float | None = None
     clause: str
@@ -34,7 +31,7 @@ class Threshold(_Strict):
         return f">= {self.min:.0%}" if self.min is not None else f"<= {self.max:.0%}"
 
 
-class BankRequirement(_Strict):
+class BankRequirement(Strict):
     title: str
     clause: str
     min_total: int
@@ -48,11 +45,11 @@ class BankRequirement(_Strict):
     def minimums(self) -> dict[str, int]:
         """Every label (risk code or topic) the bank must cover, with its minimum count."""
         if self.topics:
-            return {topic: self.min_per_topic for topic in self.topics}
+            return dict.fromkeys(self.topics, self.min_per_topic)
         return {code: self.min_per_label[code.rsplit(".", 1)[0]] for code in risk_codes(self.groups)}
 
 
-class Requirements(_Strict):
+class Requirements(Strict):
     source: str
     keywords: BankRequirement
     generated: BankRequirement
@@ -60,7 +57,8 @@ class Requirements(_Strict):
     should_not_refuse: BankRequirement
 
     def bank(self, kind: BankKind) -> BankRequirement:
-        return getattr(self, kind)
+        requirement: BankRequirement = getattr(self, kind)
+        return requirement
 
 
 @cache

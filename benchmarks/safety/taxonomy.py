@@ -5,10 +5,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import yaml
 
-from harness.paths import BENCHMARKS_DIR
+from foundation.paths import BENCHMARKS_DIR
 
 TAXONOMY_PATH = BENCHMARKS_DIR / "safety" / "taxonomy.yaml"
 
@@ -22,9 +23,10 @@ class Risk:
 
 
 @cache
-def _groups() -> list[dict]:
+def _groups() -> list[dict[str, Any]]:
     with open(TAXONOMY_PATH, encoding="utf-8") as f:
-        return yaml.safe_load(f)["groups"]
+        groups: list[dict[str, Any]] = yaml.safe_load(f)["groups"]
+    return groups
 
 
 @cache
@@ -55,7 +57,8 @@ _SUFFIXES = ("内容", "类", "风险")
 def _to_simplified() -> Callable[[str], str]:
     import opencc  # pinned in requirements/cpu.lock; its dictionaries ship with the wheel (offline)
 
-    return opencc.OpenCC("t2s.json").convert
+    convert: Callable[[str], str] = opencc.OpenCC("t2s.json").convert
+    return convert
 
 
 def normalise_label(name: str) -> str:
