@@ -14,22 +14,14 @@ import time
 from pathlib import Path
 
 
-def _demo_checkpoints() -> dict:
-    """The built demo checkpoints as they are (building only when missing: the build lock is
-    shared with other sessions)."""
-    from demo_models.build import DEMO_MODELS, build_demo_checkpoints
-    from foundation.paths import demo_models_dir
-
-    built = {name: demo_models_dir() / name for name in DEMO_MODELS}
-    return built if all((path / "config.json").is_file() for path in built.values()) else build_demo_checkpoints(demo_models_dir(), progress=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--suite", default="safety_sample", help="a safety suite of the demo profile")
     args = parser.parse_args()
 
+    from demo_models.build import build_demo_checkpoints
+    from foundation.paths import demo_models_dir
     from harness.engines import load_engine
     from harness.engines.base import render_chat
     from harness.engines.recorded import RecordedEngine, engine_spec
@@ -40,7 +32,7 @@ def main() -> None:
     from harness.scoring.refusal import score_refusal
     from harness.store import ItemWriter
 
-    checkpoint = _demo_checkpoints()["zh-tiny-tuned"]
+    checkpoint = build_demo_checkpoints(demo_models_dir(), progress=False)["zh-tiny-tuned"]
     profile, _ = load_profile("demo")
     (suite,) = [s for s in plan(profile, None, {}, checkpoint) if s.spec.name == args.suite]
     spec = suite.spec

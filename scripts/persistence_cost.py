@@ -20,16 +20,6 @@ import time
 from pathlib import Path
 
 
-def _demo_checkpoints() -> dict:
-    """The built demo checkpoints as they are (building only when missing: the build lock is
-    shared with other sessions)."""
-    from demo_models.build import DEMO_MODELS, build_demo_checkpoints
-    from foundation.paths import demo_models_dir
-
-    built = {name: demo_models_dir() / name for name in DEMO_MODELS}
-    return built if all((path / "config.json").is_file() for path in built.values()) else build_demo_checkpoints(demo_models_dir(), progress=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2, help="runs per condition")
@@ -43,12 +33,13 @@ def main() -> None:
     from harness.demo.job import materialize_manifest
     from harness.evaluate import evaluate
     from harness.evidence.tracking import connect
-    from foundation.paths import REGISTRY_EXAMPLES_DIR
+    from demo_models.build import build_demo_checkpoints
+    from foundation.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir
     from harness.store import request_cache_path
     from harness.evidence.registration import submit
 
     client = connect(None)
-    registered = submit(materialize_manifest(REGISTRY_EXAMPLES_DIR / "submission.yaml", _demo_checkpoints(), home), client, progress=False)
+    registered = submit(materialize_manifest(REGISTRY_EXAMPLES_DIR / "submission.yaml", build_demo_checkpoints(demo_models_dir(), progress=False), home), client, progress=False)
     model = f"{registered.name}/{registered.version}"
     fingerprint = client.get_model_version(registered.name, str(registered.version)).tags["fingerprint"]
     totals: dict[bool, list[float]] = {False: [], True: []}

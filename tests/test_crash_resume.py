@@ -26,7 +26,7 @@ from harness.demo.job import materialize_manifest
 from foundation.errors import InputError
 from harness.evidence import names
 from harness.evidence.tracking import connect
-from foundation.paths import REGISTRY_EXAMPLES_DIR, demo_models_dir, harness_home
+from foundation.paths import REGISTRY_EXAMPLES_DIR, harness_home
 from harness.runlog import SCHEMA_VERSION, EngineCall, Results, RunSpec, jsonl_lines
 from harness.store import journal_path, lock_path, read_items, staging_dir
 from harness.evidence.registration import submit
@@ -84,12 +84,11 @@ def _staged_counts(run_id: str) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """An uninterrupted run, in a store of this module's own with the tuned demo model registered
-    (read from the shared build as it is: building takes a lock other sessions may hold for long)."""
+def reference(tmp_path_factory: pytest.TempPathFactory, demo_checkpoints: dict[str, Path]) -> dict:
+    """An uninterrupted run, in a store of this module's own with the tuned demo model registered."""
     folder = tmp_path_factory.mktemp("crash-reference")
     client = connect(f"sqlite:///{folder / 'template.db'}")
-    submit(materialize_manifest(REGISTRY_EXAMPLES_DIR / "submission.yaml", {MODEL: demo_models_dir() / MODEL}, folder), client)
+    submit(materialize_manifest(REGISTRY_EXAMPLES_DIR / "submission.yaml", {MODEL: demo_checkpoints[MODEL]}, folder), client)
     shutil.copy(folder / "template.db", folder / "reference.db")
     uri = f"sqlite:///{folder / 'reference.db'}"
     done = _run(uri)
