@@ -11,7 +11,9 @@ version from the copy this machine kept the last time it read that version from 
 
 import hashlib
 import json
+import shutil
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -78,6 +80,8 @@ class FailoverClient:
         self._tags = tags | {names.T_RUN_UUID: self.run_uuid}
         self._start_time = resume.info.start_time if resume is not None else int(time.time() * 1000)
         self._journal: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self._journaling = not is_local_store(remote)  # a store on this machine cannot go away
+        self._kept_files = tempfile.TemporaryDirectory(prefix="harness-journal-")
         self._notify = notify
         self._remote_run_id: str | None = None
         self._local_run_id: str | None = None
@@ -155,11 +159,25 @@ class FailoverClient:
                     raise
                 self._go_local(e)
                 return getattr(self.local, name)(*self._translate(args), **kwargs)
-            if name in _WRITES:
-                self._journal.append((name, args, kwargs))
+            if name in _WRITES and self._journaling:
+                self._journal.append((name, self._kept(name, args), kwargs))
             return result
 
         return call
+
+    def _kept(self, name: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The journal's own copy of a logged file or folder: what the server received is replayed into
+        the local store later, when the caller's file (often a temporary one) may be gone."""
+        if name not in ("log_artifact", "log_artifacts") or len(args) < 2:
+            return args
+        source = Path(args[1])
+        target = Path(self._kept_files.name) / str(len(self._journal)) / source.name
+        target.parent.mkdir(parents=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+        return (args[0], str(target), *args[2:])
 
 
 def _cache_path(client: MlflowClient, name: str, version: str) -> Path:
