@@ -56,6 +56,15 @@ def only_run(client: MlflowClient):  # noqa: ANN201  (mlflow Run)
     return run
 
 
+def refused_run(client: MlflowClient, uri: str, profile: Path, capsys: pytest.CaptureFixture):  # noqa: ANN201  (stderr, mlflow Run)
+    """`harness run` on the swapped store: exit 2, and its one run FAILED without a metric."""
+    assert main(["run", str(profile), "--model", "zh-tiny-tuned", "--tracking-uri", uri, "--no-cache"]) == 2  # the model must load: no answer reused
+    err = capsys.readouterr().err
+    run = only_run(client)
+    assert run.info.status == "FAILED" and run.data.metrics == {}
+    return err, run
+
+
 def test_weights_swapped_before_the_load_are_never_scored(registered, demo_checkpoints, monkeypatch, capsys) -> None:
     client, uri, profile = registered
 
@@ -67,11 +76,8 @@ def test_weights_swapped_before_the_load_are_never_scored(registered, demo_check
         return lambda: None
 
     seen = swap_at_load(monkeypatch, other_weights)
-    assert main(["run", str(profile), "--model", "zh-tiny-tuned", "--tracking-uri", uri, "--no-cache"]) == 2  # the model must load: no answer reused
-    err = capsys.readouterr().err
+    err, run = refused_run(client, uri, profile, capsys)
     assert f"error: {seen[0] / 'model.safetensors'}: fingerprint: changed, added or removed since the model version was registered" in err
-    run = only_run(client)
-    assert run.info.status == "FAILED" and run.data.metrics == {}
     assert "model.safetensors" in run.data.tags[names.T_FAILURE] and names.P_FINGERPRINT not in run.data.params
     assert not client.list_artifacts(run.info.run_id, names.A_ITEMS_DIR)
 
@@ -88,8 +94,5 @@ def test_weights_swapped_and_swapped_back_during_the_load_are_never_scored(regis
         return lambda: os.replace(aside, shard)
 
     seen = swap_at_load(monkeypatch, swap_and_restore)
-    assert main(["run", str(profile), "--model", "zh-tiny-tuned", "--tracking-uri", uri, "--no-cache"]) == 2  # the model must load: no answer reused
-    err = capsys.readouterr().err
+    err, run = refused_run(client, uri, profile, capsys)
     assert f"error: {seen[0] / 'model.safetensors'}: checkpoint store: replaced while the engine was loading it" in err
-    run = only_run(client)
-    assert run.info.status == "FAILED" and run.data.metrics == {}
