@@ -87,7 +87,7 @@ class JudgingConfig(Strict):
     verdict is the first decided one, `human` last means what the machine judges leave undecided or
     disagree on goes to human review. `content`: the generated-content judges; an item
     passes only if every one passes it. `controversial`: what a guard's "Controversial" counts as.
-    Left out: rules (and the model judge when judge_model is set), then human; the suite's content
+    Left out: rules, then the model judge when judge_model is set or else the classifier, then human; the suite's content
     judges (and the model judge), then human; Controversial undecided."""
 
     refusal: RefusalChain | None = None

@@ -27,7 +27,7 @@ from foundation.errors import InputError, Problem
 from harness.profiles import Profile
 from harness.scoring.judges.content import ContentDecision
 from harness.scoring.judges.refusal import RefusalVerdict
-from harness.scoring.judges.registry import HUMAN, JUDGES, KEYWORD, MODEL, RULE
+from harness.scoring.judges.registry import CLASSIFIER, HUMAN, JUDGES, KEYWORD, MODEL, RULE
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,9 @@ def resolve(profile: Profile, spec: RefusalSuite, profile_file: str = "profile")
     field and the fix) when the chains are wrong or a bank has no judge that can fail an item."""
     judging = profile.judging
     with_model = profile.judge_model is not None
-    refusal_chain = judging.refusal if judging.refusal is not None else [RULE, *([MODEL] if with_model else []), HUMAN]
+    # Left out: the rules, then the judge model where the profile sets one, else the classifier (out of fold
+    # the chain of rules and classifier beats either alone; docs/refusal_judges.md), then people.
+    refusal_chain = judging.refusal if judging.refusal is not None else [RULE, MODEL if with_model else CLASSIFIER, HUMAN]
     keyword_ready = KEYWORD in spec.content_judges and spec.data.keywords is not None
     content_chain = judging.content if judging.content is not None else [*([KEYWORD] if keyword_ready else []), *([MODEL] if with_model else []), HUMAN]
     problems = _chain_problems(profile_file, "judging.refusal", refusal_chain) + _chain_problems(profile_file, "judging.content", content_chain)
