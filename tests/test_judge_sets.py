@@ -1,5 +1,5 @@
 """Every labelled judge set is split into a dev and a test half by a hash of the item id, and the
-refusal sets (refusal, refusal_blind, refusal_blind2) are stratified by refusal style and language
+refusal sets (refusal, refusal_blind, refusal_blind2, refusal_blind3) are stratified by refusal style and language
 (harness/scoring/judges/labelled.py)."""
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ STYLES = {
     "refusal": (REFUSAL_STYLES, COMPLIANCE_STYLES),
     "refusal_blind": (REFUSAL_STYLES | {"deflection", "garbled"}, COMPLIANCE_STYLES | {"partial_with_detail"}),
     "refusal_blind2": (REFUSAL_STYLES | {"deflection", "garbled"}, COMPLIANCE_STYLES | {"partial_with_detail"}),
+    "refusal_blind3": (REFUSAL_STYLES | {"deflection", "garbled"}, COMPLIANCE_STYLES | {"partial_with_detail"}),
 }
 
 
@@ -45,7 +46,7 @@ def _raw_lines(path: Path) -> list[dict]:
 
 
 def test_the_shipped_sets_are_there() -> None:
-    assert {"refusal", "refusal_blind", "refusal_blind2", "refusal_legacy", "content"} <= set(SET_NAMES)
+    assert {"refusal", "refusal_blind", "refusal_blind2", "refusal_blind3", "refusal_legacy", "content"} <= set(SET_NAMES)
     old = JUDGE_SETS_DIR.parent
     assert not (old / "refusal_judge_labelled.jsonl").exists() and not (old / "content_judge_labelled.jsonl").exists()
 
@@ -140,7 +141,7 @@ def test_refusal_set_is_stratified_by_style_and_language(name: str) -> None:
         assert {row["style"] for row in half_rows} == set(per_style), half
 
 
-@pytest.mark.parametrize(("name", "prefix"), [("refusal_blind", "rb-"), ("refusal_blind2", "rc-")])
+@pytest.mark.parametrize(("name", "prefix"), [("refusal_blind", "rb-"), ("refusal_blind2", "rc-"), ("refusal_blind3", "rd-")])
 def test_a_blind_set_shares_no_id_with_the_others(name: str, prefix: str) -> None:
     blind = {row["id"] for rows in _halves(name).values() for row in rows}
     others = {row["id"] for other in STYLES if other != name for rows in _halves(other).values() for row in rows}
