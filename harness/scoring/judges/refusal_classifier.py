@@ -148,23 +148,6 @@ def train(rows: list[dict]) -> _Model:
     return _Model(vectoriser, classifier, len(rows))
 
 
-def cross_validated(rows: list[dict], folds: int = 5, held: list[dict] | None = None) -> list[float]:
-    """Out-of-fold P(refused) for each row: each fold judged by a model trained on the others (stratified,
-    seeded folds). With `held`, the rows of each fold are judged by a model trained on the other folds
-    plus all of `held`: how the band was chosen, on the blind set's dev half with everything else in training."""
-    import numpy as np
-    from sklearn.model_selection import StratifiedKFold
-
-    labels = np.array([bool(row["refused"]) for row in rows])
-    found = [0.0] * len(rows)
-    for train_index, held_index in StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(rows)), labels):
-        judge = ClassifierRefusalJudge(train([rows[i] for i in train_index] + (held or [])))
-        pairs = [(rows[i]["prompt"], rows[i]["response"]) for i in held_index]
-        for i, probability in zip(held_index, judge.probability(pairs), strict=True):
-            found[i] = probability
-    return found
-
-
 def left_out(group: str) -> tuple[list[dict], list[float]]:
     """The rows of one author group (both halves of its sets) and P(refused) for each from a classifier
     trained on every other training half: how well it carries over to an author it has not read."""
