@@ -63,7 +63,7 @@ def main() -> None:
             for value in values:
                 index = [i for i, row in enumerate(rows) if str(row.get(args.by, "")) == value]
                 cells = []
-                for name, said in judges.items():
+                for said in judges.values():
                     f = _figures([said[i] for i in index], [labels[i] for i in index])
                     cells.append(f"{f['right']:.2f}({round(f['undecided'] * len(index))})")
                 print(f"    {value:30s} n={len(index):3d} " + " ".join(cells))
