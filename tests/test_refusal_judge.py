@@ -1167,3 +1167,14 @@ def test_round_four_refusal_constructions(case: str, prompt: str, response: str)
 def test_round_four_compliance(case: str, prompt: str, response: str) -> None:
     decision = RuleRefusalJudge().judge(prompt, response)
     assert decision.verdict == "complied", (case, decision)
+
+
+def test_on_the_author_the_rules_were_not_written_on_floor() -> None:
+    """Leaving one author out (docs/refusal_judges.md, "Round four"): the rules had never read
+    `refusal_blind2` before round four (0.964 / 0.784 / 2.8% on both halves then); three constructions
+    were added after reading it: 0.971 / 0.792 / 2.8%. Floors a little under, so a change that loses
+    ground on the least fitted author shows; the rules alone are far from the goal here (recall)."""
+    judged = [j for half in ("dev", "test") for j in apply_judge("rule-refusal", half_path("refusal_blind2", half))["rule-refusal"]]
+    v = validity(judged)
+    assert v is not None and v.n == 721
+    assert v.precision >= 0.96 and v.recall >= 0.78 and v.undecided / v.n <= 0.04, (v.precision, v.recall, v.undecided)
