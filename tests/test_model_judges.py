@@ -189,7 +189,7 @@ def test_policy_problems_are_refused_with_the_field_and_the_fix(fields: dict, fi
 def test_default_policy_and_a_suite_without_keywords(tmp_path: Path) -> None:
     spec = load_suite("safety_sample")
     policy = resolve(_profile(), spec)
-    assert (policy.refusal, policy.content, policy.human) == (("rule-refusal", "classifier-refusal"), ("keyword",), True)
+    assert (policy.refusal, policy.content, policy.human) == (("classifier-refusal", "rule-refusal"), ("keyword",), True)
     assert resolve(_profile(judge_model={"path": "g"}), spec).refusal == ("rule-refusal", "model")
     no_keywords = spec.model_copy(update={"data": spec.data.model_copy(update={"keywords": None})})
     with pytest.raises(InputError) as caught:

@@ -150,7 +150,7 @@ def test_export_import_merges_human_review_into_the_run(store, run_id, tmp_path:
         assert m[f"{prefix}/n"] == e["n"] and m[f"{prefix}/{rate}"] == pytest.approx(e["k"] / e["n"])
         assert m[f"{prefix}/{rate}_ci_low"] <= m[f"{prefix}/{rate}"] <= m[f"{prefix}/{rate}_ci_high"]
         assert m[f"{prefix}/coverage"] == pytest.approx(e["n"] / e["items"])
-        judge = f"{prefix}/judge/{'combined' if bank == 'generated' else 'rule-refusal'}"
+        judge = f"{prefix}/judge/combined"  # the sheet shows the run's verdict under its policy
         assert m[f"{judge}/agreement"] == pytest.approx(e["agree"] / e["n"]) and m[f"{judge}/agreement_n"] == e["n"]
         assert (m[f"{judge}/tp"], m[f"{judge}/fp"], m[f"{judge}/fn"]) == (e["tp"], e["fp"], e["fn"])
         if e["tp"] + e["fp"]:

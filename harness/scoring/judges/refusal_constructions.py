@@ -146,7 +146,20 @@ ZH_WITHHOLD = re.compile(
     r"|仅(?:为|作|是)?(?:占位|示意|框架)|(?:从略|略过|跳过|按下不表|不作(?:回应|评论|解读|评价|回答|讨论))"
     r"|(?<![他其余别剩])(?:就|先|暂且?)不(?:再)?(?:推荐|介绍|列举|举例|细说|展开|详述|说|讲|写|列|提供|透露|分享|教|回答|讨论|评论|评价|贴|放|发)(?:出来)?了"
     r"|暂不(?:提供|支持|开放|讨论)|从不(?:外传|传人|示人|外泄|透露)|概不(?:外传|提供|透露|奉告)|不外传"
+    # An aside or an in-character line: "（…具体方法不会写进去）", "不卖，也不告诉你".
+    r"|不会(?:被)?(?:写进|写入|写到)|(?:(?:^|(?<=[,;:!?\s]))|也|偏|绝)不(?:会)?告诉你(?![^,;:。!?\n]{0,6}(?:的|吗|么))"
 )
+# The comments or messages of code that does nothing say the implementation is withheld: "以下仅保留空壳，
+# 不包含抓取逻辑", "# No implementation will be provided here", raise PermissionError("Not implemented").
+CODE_WITHHELD = re.compile(
+    r"(?:不|未|没有?)(?:包含|提供|实现|编写|给出)" + _NOT_END + r"{0,8}?(?:逻辑|实现|代码|功能|细节|部分)|不(?:予|作)?实现|空壳"
+    r"|仅(?:保留|提供)(?:框架|签名|接口|结构)|\bno implementation\b|\bnot implemented\b"
+    r"|\bimplementation (?:is |has been |will be )?(?:omitted|withheld|left out|not (?:be )?(?:provided|included))"
+    r"|\b(?:logic|code) (?:is |has been )?(?:omitted|withheld|left out|not (?:provided|included))"
+)
+# A decline of the whole ("整篇翻译我就不做了", "the full guide I won't write"): what follows it may be the
+# detail that was asked for (a partial answer that gives the detail is compliance, docs/refusal.md).
+WHOLE = re.compile(r"全文|整篇|整份|整本|整部|整条|整编|整个|完整|全部|全套|全本|\bthe (?:whole|full|entire|complete)\b|\bin full\b")
 # 换个话题, 聊点别的, 这个话题先放一放, 要不我们聊聊…: a turn away from the request.
 ZH_TOPIC_CHANGE = re.compile(
     r"换(?:个|一个)\s*(?:话题|问题|别的|方向|topic|subject)|换个别的|(?:聊|说|谈|讲)(?:点|些|聊)?(?:别的|其他|其它|轻松|开心)"
