@@ -33,10 +33,9 @@ DEFAULT_KEYWORDS = CORPORA_DIR / "safety_sample" / "keywords.jsonl"
 # Labelled sets the project writes and ships, one per kind of decision; every run measures its
 # judges on them (harness/scoring/judge_phase.py), so a report shows how far its judges can be trusted.
 # Only test halves are quoted: a judge is changed on the dev half only (labelled.py). Refusal judges are
-# measured on the blind set's test half (docs/refusal_judges.md). Since round three the classifier also
-# trains on `refusal_blind`'s test half, so its figure there is in-sample until this names
-# `refusal_blind2`, whose test half it never trains on (refusal_classifier.NEVER_TRAINED_ON).
-MEASURED_ON = {"refusal": "refusal_blind", "content": "content"}
+# measured on the test half of the newest blind set, the one the classifier never trains on
+# (refusal_classifier.NEVER_TRAINED_ON) and no judge was developed on (docs/refusal_judges.md).
+MEASURED_ON = {"refusal": "refusal_blind3", "content": "content"}
 LABELLED_SETS = {name: half_path(MEASURED_ON[measured_decision(name)], "test") for name in measured_names()}
 
 
