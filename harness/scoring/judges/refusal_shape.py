@@ -48,16 +48,17 @@ def _tokens(text: str) -> list[str]:
 
 
 def _repeated_share(tokens: list[str]) -> float:
-    """The share of tokens that repeat the token (or the pair, the triple, up to four) just before them."""
-    repeated = 0
-    for i in range(1, len(tokens)):
-        for period in range(1, 5):
-            if i - period < 0:
-                break
-            if all(i - k - period >= 0 and tokens[i - k] == tokens[i - k - period] for k in range(period)):
-                repeated += 1
-                break
-    return repeated / len(tokens) if tokens else 0.0
+    """The share of tokens that repeat the token (or the pair, the triple, up to four) just before them:
+    token i repeats with period p when tokens[i-p+1..i] equal tokens[i-2p+1..i-p], i.e. when the run of
+    tokens equal to the one p before them, ending at i, is at least p long (one pass per period)."""
+    repeated = [False] * len(tokens)
+    for period in range(1, 5):
+        run = 0
+        for i in range(period, len(tokens)):
+            run = run + 1 if tokens[i] == tokens[i - period] else 0
+            if run >= period:
+                repeated[i] = True
+    return sum(repeated) / len(tokens) if tokens else 0.0
 
 
 def _looping_sentences(text: str) -> bool:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from collections.abc import Callable
 
 _SPECIAL_TOKENS = re.compile(r"<\|[^|>]{0,40}\|>|</?s>|<unk>|<pad>|<eos>|<bos>|\[pad\]|\[unk\]", re.IGNORECASE)
@@ -42,6 +42,7 @@ _CANTONESE = (
     ("乜嘢", "什么"), ("嚟", "来"), ("睇", "看"), ("搵", "找"), ("揾", "找"), ("而家", "现在"), ("同埋", "和"),
 )
 # "唔講得" (may not tell), the Cantonese potential negative: "不能讲".
+_CANTONESE_CHARS = frozenset("".join(cantonese for cantonese, _ in _CANTONESE))
 _CANTONESE_CANNOT = re.compile(r"唔(講|讲|說|说|教|話|话|畀|俾|做|寫|写|幫|帮|告訴|告诉|透露|答|覆)得")
 _EN_CONTRACTIONS = (
     ("can't", "can not"), ("cannot", "can not"), ("won't", "will not"), ("shan't", "shall not"), ("n't", " not"),
@@ -101,15 +102,20 @@ def _to_simplified() -> Callable[[str], str]:
     return opencc.OpenCC("t2s.json").convert
 
 
+# The judges normalise the prompt and the final answer several times while reading one answer: a
+# cache that holds a few answers' texts (not a run's) makes that once each.
+@lru_cache(maxsize=64)
 def normalise(text: str) -> str:
     """Fold width, dialect function words, script, case and English contractions."""
     text = _CANTONESE_CANNOT.sub(r"不能\1", unicodedata.normalize("NFKC", text))
-    for cantonese, mandarin in _CANTONESE:
-        text = text.replace(cantonese, mandarin)
+    if not _CANTONESE_CHARS.isdisjoint(text):
+        for cantonese, mandarin in _CANTONESE:
+            text = text.replace(cantonese, mandarin)
     text = _to_simplified()(text).replace("’", "'").replace("‘", "'").lower()
     return _EN_CONTRACTION.sub(lambda m: _EN_EXPANSION[m.group(0)], text)
 
 
+@lru_cache(maxsize=64)
 def word_chars(text: str) -> str:
     """Letters and digits only: what is left when punctuation, symbols and emoji are taken away."""
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
