@@ -5,10 +5,14 @@ by scripts/judge_decisions.py, run before and after such a change.)"""
 
 from __future__ import annotations
 
+import re
+import sys
+import unicodedata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.scoring.judges.refusal_shape import _repeated_share
+from harness.scoring.judges.refusal_shape import _is_cjk, _repeated_share, _tokens
 from harness.scoring.judges.refusal_text import _CANTONESE, normalise, word_chars
 
 
@@ -66,6 +70,16 @@ def test_normalise_matches_its_reference(pieces: list[str]) -> None:
     assert normalise(text) == normalise(text)  # the cached value is the value
 
 
-def test_word_chars_cached_is_uncached() -> None:
+def test_word_chars_keeps_exactly_the_letters_and_numbers_of_unicode() -> None:
+    """word_chars filters with str.isalnum: the same characters as Unicode's categories L* and N*, every code point."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert word_chars.__wrapped__(every) == "".join(ch for ch in every if unicodedata.category(ch)[0] in "LN")
     for text in ("", "！！！", "我不能帮你。", "abc 123 …", "呢個唔得"):
         assert word_chars(text) == word_chars.__wrapped__(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("我的了abcXYZ 123٣。,！\u33ff\u3400\u9fff\ua000é")), max_size=40))
+def test_a_cjk_token_is_told_by_its_first_character(text: str) -> None:
+    for token in _tokens(text):
+        assert _is_cjk(token) == bool(re.match(r"[\u3400-\u9fff]", token))
