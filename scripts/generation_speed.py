@@ -43,6 +43,7 @@ def breakdown(harness: Callable[[], None], engine: Any, repeats: int, items: int
     import harness.scoring.refusal as refusal
     from harness.scoring.judges.content import KeywordJudge
     from harness.scoring.judges.refusal import RuleRefusalJudge
+    from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
     from harness.store import ItemWriter
 
     spent: dict[str, float] = defaultdict(float)
@@ -50,6 +51,7 @@ def breakdown(harness: Callable[[], None], engine: Any, repeats: int, items: int
         (engine.llm, "generate", "LLM.generate (the engine)"), (vllm_engine, "render_chat", "chat template"),
         (recorded, "digest_of", "request digests"), (recorded._AppendOnly, "append", "journal and cache appends (fsync)"),
         (recorded.RecordedEngine, "__init__", "journal and cache opened"), (RuleRefusalJudge, "judge", "rule refusal judge"),
+        (ClassifierRefusalJudge, "judge_many", "refusal classifier"),
         (KeywordJudge, "judge", "keyword judge"), (refusal, "combine", "combining policy"), (refusal, "explicit_label", "explicit label"),
         (ItemWriter, "write", "item writer (JSON, flush)"),
     ):  # fmt: skip
@@ -83,6 +85,7 @@ def main() -> None:
     from benchmarks.catalog import RefusalSuite
     from harness.plan import RefusalItem, plan
     from harness.profiles import load_profile, profile_path
+    from harness.scoring.judges import refusal as refusal_rules, refusal_text
     from harness.scoring.judging import resolve_all
     from harness.scoring.refusal import score_refusal
     from harness.store import ItemWriter
@@ -105,6 +108,8 @@ def main() -> None:
         engine.llm.generate(prompts, params, use_tqdm=False)  # type: ignore[attr-defined]
 
     def harness() -> None:
+        for cached in (refusal_text.normalise, refusal_text.word_chars, refusal_text.prepare, refusal_rules._read):
+            cached.cache_clear()  # the judges' caches hold a batch's texts: a fresh run starts without them
         with tempfile.TemporaryDirectory() as tmp:
             recorded = RecordedEngine(lambda: engine, lambda: engine.tokenizer, engine_spec("vllm", settings), "benchmark", Path(tmp) / "journal.jsonl", Path(tmp) / "cache.jsonl")
             with ItemWriter(Path(tmp) / "items.jsonl") as writer:

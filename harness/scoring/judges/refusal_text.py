@@ -102,9 +102,13 @@ def _to_simplified() -> Callable[[str], str]:
     return opencc.OpenCC("t2s.json").convert
 
 
-# The judges normalise the prompt and the final answer several times while reading one answer: a
-# cache that holds a few answers' texts (not a run's) makes that once each.
-@lru_cache(maxsize=64)
+# Texts read again: the judges normalise the prompt and the final answer several times per answer,
+# and a safety suite's classifier reads its whole batch (256 answers, harness/scoring/refusal.py)
+# before the rules read each answer. The caches hold a batch's texts, not a run's.
+BATCH_TEXTS = 1024
+
+
+@lru_cache(maxsize=BATCH_TEXTS)
 def normalise(text: str) -> str:
     """Fold width, dialect function words, script, case and English contractions."""
     text = _CANTONESE_CANNOT.sub(r"不能\1", unicodedata.normalize("NFKC", text))
@@ -115,7 +119,7 @@ def normalise(text: str) -> str:
     return _EN_CONTRACTION.sub(lambda m: _EN_EXPANSION[m.group(0)], text)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=BATCH_TEXTS)
 def word_chars(text: str) -> str:
     """Letters and digits only: what is left when punctuation, symbols and emoji are taken away.
     str.isalnum holds for exactly the characters of Unicode categories L* and N* (checked over every
@@ -179,6 +183,7 @@ def _mask_reported(text: str) -> str:
     return "\n\n".join(masked)
 
 
+@lru_cache(maxsize=BATCH_TEXTS)
 def prepare(response: str, *, keep_quotes: bool = False) -> PreparedAnswer:
     """The answer a judge reads; keep_quotes for role-play, where quoted speech is the answer itself."""
     final, reasoning_only = final_answer(response)
