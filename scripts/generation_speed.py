@@ -3,21 +3,78 @@ vLLM engine: the demo profile's safety suite (every item of its sample: chat tem
 sampling, the rule and keyword judges, items written, every answer journaled and cached) against
 `LLM.generate` on the same rendered prompts with the same SamplingParams. Alternated to spread the
 machine's drift; prints the fastest and the median of each and their ratio harness/raw.
+`--max-tokens` overrides the profile's (48) on both sides: longer answers, as a filing profile asks
+(512), weigh the engine against the per-item work. `--breakdown` then times each part of the harness
+side in further runs (each part wrapped in a timer), and prints them for the fastest of those runs.
 
-    .venv/bin/python scripts/generation_speed.py [--repeats 7] [--suite safety_sample]
+    .venv/bin/python scripts/generation_speed.py [--repeats 7] [--suite safety_sample] [--max-tokens N] [--breakdown]
 """
 
 import argparse
+import dataclasses
 import statistics
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+
+def timed(owner: Any, name: str, label: str, spent: dict[str, float]) -> None:
+    """Replace owner.name by the same callable that adds its wall time to spent[label]."""
+    function = getattr(owner, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[label] += time.perf_counter() - started
+
+    setattr(owner, name, wrapper)
+
+
+def breakdown(harness: Callable[[], None], engine: Any, repeats: int, items: int) -> None:
+    """The harness side's parts, for the fastest of `repeats` runs; what no part accounts for is the
+    loop itself, building the records, the temporary directory and opening the files."""
+    import harness.engines.recorded as recorded
+    import harness.engines.vllm_engine as vllm_engine
+    import harness.scoring.refusal as refusal
+    from harness.scoring.judges.content import KeywordJudge
+    from harness.scoring.judges.refusal import RuleRefusalJudge
+    from harness.scoring.judges.refusal_classifier import ClassifierRefusalJudge
+    from harness.store import ItemWriter
+
+    spent: dict[str, float] = defaultdict(float)
+    for owner, name, label in (
+        (engine.llm, "generate", "LLM.generate (the engine)"), (vllm_engine, "render_chat", "chat template"),
+        (recorded, "digest_of", "request digests"), (recorded._AppendOnly, "append", "journal and cache appends (fsync)"),
+        (recorded.RecordedEngine, "__init__", "journal and cache opened"), (RuleRefusalJudge, "judge", "rule refusal judge"),
+        (ClassifierRefusalJudge, "judge_many", "refusal classifier"),
+        (KeywordJudge, "judge", "keyword judge"), (refusal, "combine", "combining policy"), (refusal, "explicit_label", "explicit label"),
+        (ItemWriter, "write", "item writer (JSON, flush)"),
+    ):  # fmt: skip
+        timed(owner, name, label, spent)
+    runs = []
+    for _ in range(repeats):
+        spent.clear()
+        started = time.perf_counter()
+        harness()
+        runs.append((time.perf_counter() - started, dict(spent)))
+    total, parts = min(runs, key=lambda run: run[0])
+    print(f"breakdown of the fastest of {repeats} harness runs: {total * 1000:.1f} ms")
+    for label, seconds in sorted(parts.items(), key=lambda part: -part[1]):
+        print(f"  {label:36s} {seconds * 1000:7.1f} ms  {seconds / items * 1000:6.3f} ms/item")
+    print(f"  {'the rest (loop, records, files)':36s} {(total - sum(parts.values())) * 1000:7.1f} ms")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--suite", default="safety_sample", help="a safety suite of the demo profile")
+    parser.add_argument("--max-tokens", type=int, help="instead of the profile's max_tokens")
+    parser.add_argument("--breakdown", action="store_true", help="then time each part of the harness side")
     args = parser.parse_args()
 
     from demo_models.build import build_demo_checkpoints
@@ -28,6 +85,7 @@ def main() -> None:
     from benchmarks.catalog import RefusalSuite
     from harness.plan import RefusalItem, plan
     from harness.profiles import load_profile, profile_path
+    from harness.scoring.judges import refusal as refusal_rules, refusal_text
     from harness.scoring.judging import resolve_all
     from harness.scoring.refusal import score_refusal
     from harness.store import ItemWriter
@@ -39,6 +97,8 @@ def main() -> None:
     assert isinstance(spec, RefusalSuite), f"{args.suite} is not a safety suite"
     policy = resolve_all(profile, [spec], profile_path("demo"))[spec.name]
     settings, sampling = profile.engine_settings(), profile.sampling()
+    if args.max_tokens:
+        sampling = dataclasses.replace(sampling, max_tokens=args.max_tokens)
     engine = load_engine("vllm", checkpoint, settings)
     items = [item for item in suite.items if isinstance(item, RefusalItem)]  # a safety suite plans nothing else
     prompts = [render_chat(engine.tokenizer, [{"role": "user", "content": item.prompt}]) for item in items]
@@ -48,6 +108,8 @@ def main() -> None:
         engine.llm.generate(prompts, params, use_tqdm=False)  # type: ignore[attr-defined]
 
     def harness() -> None:
+        for cached in (refusal_text.normalise, refusal_text.word_chars, refusal_text.prepare, refusal_rules._read):
+            cached.cache_clear()  # the judges' caches hold a batch's texts: a fresh run starts without them
         with tempfile.TemporaryDirectory() as tmp:
             recorded = RecordedEngine(lambda: engine, lambda: engine.tokenizer, engine_spec("vllm", settings), "benchmark", Path(tmp) / "journal.jsonl", Path(tmp) / "cache.jsonl")
             with ItemWriter(Path(tmp) / "items.jsonl") as writer:
@@ -67,6 +129,8 @@ def main() -> None:
         raw_s, harness_s = pick(times["raw"]), pick(times["harness"])
         print(f"{suite.spec.name}: {len(suite.items)} items, max_tokens {sampling.max_tokens}; {label} of {args.repeats}: raw LLM.generate {raw_s:.2f} s, "
               f"harness suite {harness_s:.2f} s, ratio {harness_s / raw_s:.3f} (goal <= 1.05)")
+    if args.breakdown:
+        breakdown(harness, engine, args.repeats, len(items))
     engine.close()
 
 

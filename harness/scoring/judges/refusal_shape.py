@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r"[\u3400-\u9fff]|[a-z]+|\d+")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 # Characters that carry grammar, not topic: real Chinese prose is about a quarter of them, token
 # soup from a broken model mostly them.
 _FUNCTION_CHARS = frozenset("的了在是我你他她它们一个这那和与就都也着过吗呢吧啊么之其而有不人")
@@ -47,17 +46,23 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+def _is_cjk(token: str) -> bool:
+    """A token (never empty) of the CJK range: a compare, not a regular expression per token."""
+    return "\u3400" <= token[0] <= "\u9fff"
+
+
 def _repeated_share(tokens: list[str]) -> float:
-    """The share of tokens that repeat the token (or the pair, the triple, up to four) just before them."""
-    repeated = 0
-    for i in range(1, len(tokens)):
-        for period in range(1, 5):
-            if i - period < 0:
-                break
-            if all(i - k - period >= 0 and tokens[i - k] == tokens[i - k - period] for k in range(period)):
-                repeated += 1
-                break
-    return repeated / len(tokens) if tokens else 0.0
+    """The share of tokens that repeat the token (or the pair, the triple, up to four) just before them:
+    token i repeats with period p when tokens[i-p+1..i] equal tokens[i-2p+1..i-p], i.e. when the run of
+    tokens equal to the one p before them, ending at i, is at least p long (one pass per period)."""
+    repeated = [False] * len(tokens)
+    for period in range(1, 5):
+        run = 0
+        for i in range(period, len(tokens)):
+            run = run + 1 if tokens[i] == tokens[i - period] else 0
+            if run >= period:
+                repeated[i] = True
+    return sum(repeated) / len(tokens) if tokens else 0.0
 
 
 def _looping_sentences(text: str) -> bool:
@@ -84,10 +89,10 @@ def degenerate(raw: str, final: str) -> bool:
     # uses far more distinct words than that.
     if 10 <= len(tokens) <= 80 and len(set(tokens)) / len(tokens) <= 0.3:
         return True
-    cjk = [t for t in tokens if _CJK.match(t)]
+    cjk = [t for t in tokens if _is_cjk(t)]
     # Short refusals are function-heavy too ("这个我们就别聊了吧"): the share decides only over a longer text.
     function = sum(t in _FUNCTION_CHARS for t in cjk) / len(cjk) if len(cjk) >= 12 else 0.0
-    latin = [t for t in tokens if t.isalpha() and not _CJK.match(t) and len(t) > 1]
+    latin = [t for t in tokens if t.isalpha() and not _is_cjk(t) and len(t) > 1]
     pieces = sum(t in _WORD_PIECES for t in latin) / len(latin) if len(latin) >= 5 else 0.0
     soup = sum(t in _WORD_PIECES or t in _ENGLISH_FUNCTION for t in latin) / len(latin) if len(latin) >= 10 else 0.0
     broken = _BROKEN_PUNCTUATION.search(final) is not None
