@@ -27,7 +27,8 @@ from harness.scoring.judging import Policy, combine
 from harness.store import ItemWriter
 
 # One engine call per 256 prompts: vLLM schedules a batch that size freely (16 ran the demo's safety
-# suite at 2.1x raw LLM.generate, 256 at 1.3-1.4x: scripts/generation_speed.py); a kill loses at most one batch's answers.
+# suite at 2.1x raw LLM.generate; the judges, not the batch, are most of what is left at 256:
+# scripts/generation_speed.py --breakdown); a kill loses at most one batch's answers.
 BATCH_ITEMS = 256
 
 
