@@ -10,12 +10,17 @@ side in further runs (each part wrapped in a timer), and prints them for the fas
 (scripts/perf/grown_checkpoint.py, written to a temporary directory): the same answers, but an engine
 cost per answer nearer a real model's than the tiny model's ~1.3 ms, against which the harness's
 fixed per-answer work (the judges) would otherwise be overstated.
+`--engine-apart` runs vLLM's engine core in a process of its own with its threads on CPU 0, on both
+sides: as on a GPU, the engine computes apart from the harness's process, which judges each group of
+answers while the engine generates the rest (harness.engines.base.chat_in_groups). Without it, the
+engine runs in process (the CPU default), where the judges wait for the engine and it for them.
 
-    .venv/bin/python scripts/generation_speed.py [--repeats 7] [--suite safety_sample] [--max-tokens N] [--grow 12,2304] [--breakdown]
+    .venv/bin/python scripts/generation_speed.py [--repeats 7] [--suite safety_sample] [--max-tokens N] [--grow 12,2304] [--engine-apart] [--breakdown]
 """
 
 import argparse
 import dataclasses
+import os
 import statistics
 import subprocess
 import sys
@@ -84,7 +89,11 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, help="instead of the profile's max_tokens")
     parser.add_argument("--breakdown", action="store_true", help="then time each part of the harness side")
     parser.add_argument("--grow", type=grow_setting, metavar="LAYERS,INTERMEDIATE", help="measure on zh-tiny-tuned grown to this many layers and this MLP width")
+    parser.add_argument("--engine-apart", action="store_true", help="vLLM's engine core in its own process, on CPU 0")
     args = parser.parse_args()
+    if args.engine_apart:  # read by vLLM when it is imported in measure()
+        os.environ["VLLM_ENABLE_V1_MULTIPROCESSING"] = "1"
+        os.environ["VLLM_CPU_OMP_THREADS_BIND"] = "0"
     with tempfile.TemporaryDirectory(prefix="grown-") as scratch:
         measure(args, Path(scratch))
 
@@ -144,6 +153,7 @@ def measure(args: argparse.Namespace, scratch: Path) -> None:
             assert recorded.counts["to_engine"] == len(suite.items)
 
     raw()  # warm-up: vLLM's first batch pays one-off costs
+    harness()  # and the harness's first run trains the refusal classifier (a few seconds, once per process)
     times: dict[str, list[float]] = {"raw": [], "harness": []}
     for _ in range(args.repeats):
         for name, run in (("raw", raw), ("harness", harness)):
@@ -154,7 +164,7 @@ def measure(args: argparse.Namespace, scratch: Path) -> None:
     # On a shared machine other jobs only ever add time: the fastest of n is the cleanest estimate.
     for label, pick in (("fastest", min), ("median", statistics.median)):
         raw_s, harness_s = pick(times["raw"]), pick(times["harness"])
-        print(f"{suite.spec.name} on {model}: {len(suite.items)} items, max_tokens {sampling.max_tokens}; {label} of {args.repeats}: raw LLM.generate {raw_s:.2f} s, "
+        print(f"{suite.spec.name} on {model}: {len(suite.items)} items, max_tokens {sampling.max_tokens}, engine {'apart' if args.engine_apart else 'in process'}; {label} of {args.repeats}: raw LLM.generate {raw_s:.2f} s, "
               f"harness suite {harness_s:.2f} s, ratio {harness_s / raw_s:.3f} (goal <= 1.05)")
     if args.breakdown:
         breakdown(harness, engine, args.repeats, len(items))

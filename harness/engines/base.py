@@ -5,7 +5,7 @@ batch-first: each call takes all prompts of a suite at once and lets the engine 
 """
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -96,6 +96,27 @@ class Engine(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+Finished = list[tuple[int, str]]  # (index of the conversation asked, its answer), some of a call's answers
+
+
+@runtime_checkable
+class AnswersAsFinished(Protocol):
+    """An engine that hands back answers while it generates the rest: its compute runs apart from the
+    harness's process (vLLM's engine core in a process of its own, on a GPU), so whatever the harness
+    does with one group of answers (judging, writing) overlaps the generation of the next."""
+
+    def chat_as_finished(self, conversations: Sequence[list[Message]], sampling: Sampling) -> Iterator[Finished]: ...
+
+
+def chat_in_groups(engine: Engine, conversations: Sequence[list[Message]], sampling: Sampling) -> Iterator[Finished]:
+    """Every conversation's answer, each once, in groups as the engine finishes them; an engine that
+    cannot tell before the end answers them all in one group."""
+    if isinstance(engine, AnswersAsFinished):
+        yield from engine.chat_as_finished(conversations, sampling)
+    elif conversations:
+        yield list(enumerate(engine.chat(conversations, sampling)))
 
 
 def split_context_continuation(

