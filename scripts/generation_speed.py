@@ -109,6 +109,7 @@ def grow_setting(text: str) -> tuple[int, int]:
 def measure(args: argparse.Namespace, scratch: Path) -> None:
     from demo_models.build import build_demo_checkpoints
     from foundation.paths import demo_models_dir
+    import harness.engines.vllm_engine as vllm_engine
     from harness.engines import load_engine
     from harness.engines.base import render_chat
     from harness.engines.recorded import RecordedEngine, engine_spec
@@ -152,11 +153,21 @@ def measure(args: argparse.Namespace, scratch: Path) -> None:
                 score_refusal(recorded, items, spec, policy, sampling, writer, progress=False)
             assert recorded.counts["to_engine"] == len(suite.items)
 
+    def harness_judging_at_the_end() -> None:
+        # The same, the answers handed back in one group once the engine is done: what overlapping saves.
+        vllm_engine.GROUP_ANSWERS = len(items) + 1
+        try:
+            harness()
+        finally:
+            vllm_engine.GROUP_ANSWERS = grouped
+
+    grouped = vllm_engine.GROUP_ANSWERS
     raw()  # warm-up: vLLM's first batch pays one-off costs
     harness()  # and the harness's first run trains the refusal classifier (a few seconds, once per process)
-    times: dict[str, list[float]] = {"raw": [], "harness": []}
+    sides: dict[str, Callable[[], None]] = {"raw": raw, "harness": harness} | ({"at end": harness_judging_at_the_end} if args.engine_apart else {})
+    times: dict[str, list[float]] = {name: [] for name in sides}
     for _ in range(args.repeats):
-        for name, run in (("raw", raw), ("harness", harness)):
+        for name, run in sides.items():
             started = time.perf_counter()
             run()
             times[name].append(time.perf_counter() - started)
@@ -166,6 +177,8 @@ def measure(args: argparse.Namespace, scratch: Path) -> None:
         raw_s, harness_s = pick(times["raw"]), pick(times["harness"])
         print(f"{suite.spec.name} on {model}: {len(suite.items)} items, max_tokens {sampling.max_tokens}, engine {'apart' if args.engine_apart else 'in process'}; {label} of {args.repeats}: raw LLM.generate {raw_s:.2f} s, "
               f"harness suite {harness_s:.2f} s, ratio {harness_s / raw_s:.3f} (goal <= 1.05)")
+        if args.engine_apart:
+            print(f"  the harness judging only once the engine is done: {pick(times['at end']):.2f} s, ratio {pick(times['at end']) / raw_s:.3f}")
     if args.breakdown:
         breakdown(harness, engine, args.repeats, len(items))
     engine.close()
