@@ -6,7 +6,7 @@ VLLM_ENABLE_V1_MULTIPROCESSING=1 in a child process, so this session's in-proces
 alone), the real engine: the groups hold every answer once, equal to `chat`'s; a caller that stops
 early leaves nothing running in the engine; behind the journal, recorded answers come first and
 every fresh group is journaled before it is handed on; the safety suite's records come back in the
-suite's order. In process (the CPU default) the engine waits for the caller anyway: one group.
+suite's order; an engine process killed mid-call is one diagnosed failure. In process (the CPU default) the engine waits for the caller anyway: one group.
 """
 
 import json
@@ -71,7 +71,26 @@ CHILD = textwrap.dedent(
     facts["written_ids"] = [json.loads(line)["id"] for line in (out / "items.jsonl").open()]
     facts["record_responses"] = [r["response"] for r in records]
     (out / "facts.json").write_text(json.dumps(facts, ensure_ascii=False))
-    engine.close()
+
+    import os, psutil
+    from foundation.errors import EngineFailure
+    # Enough work (3,300 answers, seconds) that the engine is still generating when it is killed.
+    every = [i for i in suite.items if isinstance(i, RefusalItem)]
+    many = [[{"role": "user", "content": f"{i.prompt} 第{n}遍"}] for n in range(20) for i in every]
+    dying = engine.chat_as_finished(many, Sampling(max_tokens=48))
+    next(dying)
+    (core,) = [p for p in psutil.Process().children(recursive=True) if "EngineCore" in p.name()]
+    core.kill()
+    try:
+        for _ in dying:
+            pass
+        outcome = "no error"
+    except EngineFailure as e:
+        outcome = "EngineFailure: " + str(e)
+    except BaseException as e:
+        outcome = f"{type(e).__name__}: {e}"
+    (out / "killed.txt").write_text(outcome)
+    os._exit(0)  # the engine is dead: nothing to close
     """
 )
 
@@ -84,7 +103,12 @@ def apart(demo_checkpoints: dict[str, Path], tmp_path_factory: pytest.TempPathFa
         [sys.executable, "-c", CHILD, str(demo_checkpoints["zh-tiny-tuned"]), str(out)], env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900
     )
     assert child.returncode == 0, child.stderr[-4000:]
-    return json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    return json.loads((out / "facts.json").read_text(encoding="utf-8")) | {"killed": (out / "killed.txt").read_text(encoding="utf-8")}
+
+
+@pytest.mark.engine
+def test_an_engine_that_dies_mid_call_is_one_diagnosed_failure(apart: dict) -> None:
+    assert apart["killed"].startswith("EngineFailure:") and "engine process died" in apart["killed"], apart["killed"]
 
 
 def _by_index(groups: list[list[list]]) -> dict[int, str]:

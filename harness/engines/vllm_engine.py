@@ -228,7 +228,7 @@ class VllmEngine:
                 raise RuntimeError(f"vLLM finished without answering {len(position)} of {len(ids)} requests")
         finally:
             if position:  # the caller stopped early (an error, a kill): nothing of this call is left in the engine
-                engine.abort_request(ids, internal=True)
+                engine.abort_request(ids, internal=True)  # on a dead engine too, it returns (tests/test_answers_as_finished.py)
 
     @diagnosed_method("scoring log-likelihoods")
     def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[LoglikelihoodResult]:
