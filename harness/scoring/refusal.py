@@ -49,15 +49,15 @@ def score_refusal(
     with tqdm(total=len(items), desc="safety generation", unit="item", disable=not progress) as bar:
         for start in range(0, len(items), BATCH_ITEMS):
             batch = items[start : start + BATCH_ITEMS]
-            judged: list[tuple[int, dict]] = []
+            judged: dict[int, dict] = {}
             # Judged group by group as the engine finishes them: where the engine runs apart (a GPU),
             # judging one group overlaps generating the next (scripts/generation_speed.py --engine-apart).
             for group in chat_in_groups(engine, [[{"role": "user", "content": item.prompt}] for item in batch], sampling):
-                for position, record in zip((p for p, _ in group), judges.records([(batch[p], r) for p, r in group]), strict=True):
+                for (position, _), record in zip(group, judges.records([(batch[p], r) for p, r in group]), strict=True):
                     writer.write(record)  # staged as judged: in the order the answers finished
-                    judged.append((position, record))
+                    judged[position] = record
                 bar.update(len(group))
-            records.extend(record for _, record in sorted(judged, key=lambda pair: pair[0]))  # the suite's order, for the aggregates
+            records.extend(judged[position] for position in sorted(judged))  # the suite's order, for the aggregates
     return records
 
 
